@@ -1,0 +1,57 @@
+"""ganzoo: a pluggable GAN model zoo for PyTorch — one registry, one trainer, many GANs."""
+
+from .errors import (
+    CheckpointError,
+    ConfigError,
+    DataError,
+    GanzooError,
+    TrainingDiverged,
+    UnknownNameError,
+)
+from .gan import GAN
+from .models import Discriminator, Generator
+from .models import cgan as _cgan
+from .models import dcgan as _dcgan
+from .models import sagan as _sagan
+from .models import vanilla as _vanilla
+from .objectives import Objective, build_objective, list_objectives, list_regularizers
+from .recipe import OptimizerConfig, Recipe
+from .registry import (
+    create,
+    create_generator,
+    is_model,
+    list_models,
+    model_info,
+    register_model,
+    split_model_name_tag,
+)
+
+del _cgan, _dcgan, _sagan, _vanilla
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GAN",
+    "CheckpointError",
+    "ConfigError",
+    "DataError",
+    "Discriminator",
+    "GanzooError",
+    "Generator",
+    "Objective",
+    "OptimizerConfig",
+    "Recipe",
+    "TrainingDiverged",
+    "UnknownNameError",
+    "__version__",
+    "build_objective",
+    "create",
+    "create_generator",
+    "is_model",
+    "list_models",
+    "list_objectives",
+    "list_regularizers",
+    "model_info",
+    "register_model",
+    "split_model_name_tag",
+]

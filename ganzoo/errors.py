@@ -1,0 +1,52 @@
+"""Exceptions raised by ganzoo. Each message names the problem and how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class GanzooError(Exception):
+    """Base class of every error ganzoo raises on purpose."""
+
+
+class UnknownNameError(GanzooError, KeyError):
+    """A model, objective, regularizer or dataset name that is not registered."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ConfigError(GanzooError, ValueError):
+    """A configuration value (argument, YAML key, size) that cannot be used."""
+
+
+class CheckpointError(GanzooError, RuntimeError):
+    """A checkpoint that is corrupt, missing or belongs to another model."""
+
+
+class DataError(GanzooError, RuntimeError):
+    """A dataset that cannot be found or does not fit the model."""
+
+
+class TrainingDiverged(GanzooError, RuntimeError):
+    """A loss became NaN or infinite; training stopped with the last good checkpoint kept."""
+
+
+def suggest(name: str, choices: Iterable[str], n: int = 3) -> str:
+    """Return ' Did you mean: a, b?' for the closest matches of ``name``, or ''."""
+    choices = list(choices)
+    close = difflib.get_close_matches(name, choices, n=n, cutoff=0.5)
+    if not close:
+        lowered = name.lower()
+        close = [c for c in choices if lowered in c.lower() or c.lower() in lowered][:n]
+    return f" Did you mean: {', '.join(close)}?" if close else ""
+
+
+def unknown_name(kind: str, name: str, choices: Iterable[str], hint: str = "") -> UnknownNameError:
+    """Build the standard error for an unknown ``kind`` called ``name``."""
+    choices = sorted(set(choices))
+    message = f"Unknown {kind} {name!r}.{suggest(name, choices)} Available: {', '.join(choices)}."
+    if hint:
+        message += f" {hint}"
+    return UnknownNameError(message)

@@ -1,0 +1,148 @@
+"""The GAN container: generator, discriminator, objective and recipe in one module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from .errors import ConfigError
+from .models.base import Discriminator, Generator
+from .objectives import Objective
+from .recipe import Recipe
+
+
+class GAN(nn.Module):
+    """A generator/discriminator pair with the objective and recipe that train it.
+
+    ``config`` holds the registry name and the resolved arguments that rebuild this exact model
+    with :func:`ganzoo.create`; it is saved with every checkpoint.
+    """
+
+    def __init__(
+        self,
+        generator: Generator,
+        discriminator: Discriminator,
+        objective: Objective,
+        recipe: Recipe | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        if generator.image_shape != (
+            discriminator.channels,
+            discriminator.img_size,
+            discriminator.img_size,
+        ):
+            raise ConfigError(
+                f"Generator makes {generator.image_shape} images but the discriminator takes "
+                f"{(discriminator.channels, discriminator.img_size, discriminator.img_size)}."
+            )
+        if generator.num_classes != discriminator.num_classes:
+            raise ConfigError(
+                f"Generator has {generator.num_classes} classes, discriminator "
+                f"{discriminator.num_classes}: build both with the same num_classes."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.objective = objective
+        self.recipe = recipe or Recipe()
+        self.config: dict[str, Any] = dict(config or {})
+
+    @property
+    def name(self) -> str:
+        return self.config.get("model", type(self).__name__)
+
+    @property
+    def latent_dim(self) -> int:
+        return self.generator.latent_dim
+
+    @property
+    def num_classes(self) -> int:
+        return self.generator.num_classes
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return self.generator.image_shape
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.generator.parameters()).device
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """``n`` latent codes from the standard normal prior."""
+        return torch.randn(n, self.latent_dim, device=self.device, generator=generator)
+
+    def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor | None:
+        """``n`` uniformly drawn class labels, or None for an unconditional model."""
+        if not self.num_classes:
+            return None
+        return torch.randint(self.num_classes, (n,), device=self.device, generator=generator)
+
+    def _check_labels(self, labels: Tensor | None, n: int) -> Tensor | None:
+        if not self.num_classes:
+            if labels is not None:
+                raise ConfigError(f"{self.name} is unconditional: call it without labels.")
+            return None
+        if labels is None:
+            raise ConfigError(
+                f"{self.name} is conditional on {self.num_classes} classes: pass labels "
+                f"(a tensor of {n} class ids in [0, {self.num_classes}))."
+            )
+        labels = torch.as_tensor(labels, device=self.device)
+        if labels.shape != (n,) or labels.dtype.is_floating_point:
+            raise ConfigError(
+                f"Expected {n} integer labels, got {labels.dtype} of shape {tuple(labels.shape)}."
+            )
+        return labels
+
+    def generate(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        """Images in [-1, 1] for latent codes ``z`` (and labels, if conditional)."""
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ConfigError(
+                f"Expected latent codes of shape (N, {self.latent_dim}), got {tuple(z.shape)}."
+            )
+        return self.generator(z, self._check_labels(labels, z.shape[0]))
+
+    def discriminate(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
+        """Raw discriminator scores, shape (N,), for images shaped like the generator's output."""
+        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
+            c, h, w = self.image_shape
+            raise ConfigError(
+                f"{self.name} takes images of shape (N, {c}, {h}, {w}); got {tuple(images.shape)}. "
+                f"Resize the data or build the model with img_size={images.shape[-1]}, "
+                f"channels={images.shape[1] if images.ndim == 4 else '?'}."
+            )
+        return self.discriminator(images, self._check_labels(labels, images.shape[0]))
+
+    @torch.no_grad()
+    def sample(
+        self,
+        n: int,
+        labels: Tensor | list[int] | None = None,
+        seed: int | None = None,
+        batch_size: int = 256,
+    ) -> Tensor:
+        """``n`` images in [-1, 1], shape (n, C, H, W), from the generator in eval mode.
+
+        Conditional models cycle through the classes when ``labels`` is None.
+        """
+        rng = None
+        if seed is not None:
+            rng = torch.Generator(device=self.device).manual_seed(seed)
+        if labels is None and self.num_classes:
+            labels = torch.arange(n, device=self.device) % self.num_classes
+        if labels is not None:
+            labels = self._check_labels(torch.as_tensor(labels), n)
+        was_training = self.generator.training
+        self.generator.eval()
+        try:
+            chunks = []
+            for start in range(0, n, batch_size):
+                count = min(batch_size, n - start)
+                z = self.sample_latent(count, generator=rng)
+                chunk_labels = None if labels is None else labels[start : start + count]
+                chunks.append(self.generate(z, chunk_labels))
+            return torch.cat(chunks).clamp_(-1, 1)
+        finally:
+            self.generator.train(was_training)

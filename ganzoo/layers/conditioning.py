@@ -1,0 +1,22 @@
+"""Class-label conditioning."""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+
+class LabelEmbedding(nn.Module):
+    """Maps integer class labels to learned vectors, checking the label range."""
+
+    def __init__(self, num_classes: int, dim: int) -> None:
+        super().__init__()
+        self.num_classes = num_classes
+        self.embedding = nn.Embedding(num_classes, dim)
+
+    def forward(self, labels: Tensor) -> Tensor:
+        if labels.dtype.is_floating_point or labels.ndim != 1:
+            raise ValueError(
+                f"Labels must be a 1-d integer tensor of class ids, got {labels.dtype} "
+                f"of shape {tuple(labels.shape)}."
+            )
+        return self.embedding(labels)

@@ -1,0 +1,122 @@
+"""The one builder every registered model calls: architecture + objective + recipe -> GAN."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..config import merge, to_dict
+from ..errors import ConfigError, suggest
+from ..gan import GAN
+from ..objectives import Objective, RegularizerSpec, build_objective
+from ..recipe import Recipe
+from .base import Discriminator, Generator
+
+_OBJECTIVE_KEYS = ("objective", "regularizers", "recipe")
+
+
+def _init_params(cls: type) -> dict[str, Any]:
+    """Constructor parameters of ``cls`` with their defaults."""
+    params = inspect.signature(cls.__init__).parameters
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {n: p.default for n, p in params.items() if n != "self" and p.kind in kinds}
+
+
+def _split_arch_args(
+    overrides: Mapping[str, Any],
+    g_params: Mapping[str, Any],
+    d_params: Mapping[str, Any],
+    model: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Route each override to the generator, the discriminator or both (``g_``/``d_`` prefixes)."""
+    g_kwargs: dict[str, Any] = {}
+    d_kwargs: dict[str, Any] = {}
+    for key, value in overrides.items():
+        routed = False
+        if key in g_params:
+            g_kwargs[key], routed = value, True
+        if key in d_params:
+            d_kwargs[key], routed = value, True
+        if key.startswith("g_") and key[2:] in g_params:
+            g_kwargs[key[2:]], routed = value, True
+        if key.startswith("d_") and key[2:] in d_params:
+            d_kwargs[key[2:]], routed = value, True
+        if not routed:
+            valid = sorted({*g_params, *d_params, *(f"g_{k}" for k in g_params),
+                            *(f"d_{k}" for k in d_params), *_OBJECTIVE_KEYS})  # fmt: skip
+            raise ConfigError(
+                f"{model}: unknown argument {key!r}.{suggest(key, valid)} Valid arguments: {', '.join(valid)}."
+            )
+    return g_kwargs, d_kwargs
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _resolved_args(g_kwargs: dict[str, Any], d_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Flat arguments that rebuild exactly these networks (shared keys unprefixed)."""
+    args: dict[str, Any] = {}
+    for key in sorted({*g_kwargs, *d_kwargs}):
+        if key in g_kwargs and key in d_kwargs and g_kwargs[key] == d_kwargs[key]:
+            args[key] = _jsonable(g_kwargs[key])
+            continue
+        if key in g_kwargs:
+            args[key if key not in d_kwargs else f"g_{key}"] = _jsonable(g_kwargs[key])
+        if key in d_kwargs:
+            args[key if key not in g_kwargs else f"d_{key}"] = _jsonable(d_kwargs[key])
+    return args
+
+
+def build_gan(
+    model: str,
+    generator: type[Generator],
+    discriminator: type[Discriminator],
+    *,
+    objective: str | Objective,
+    regularizers: Sequence[RegularizerSpec] = (),
+    recipe: Recipe | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> GAN:
+    """Build a :class:`GAN` from architecture classes, an objective and a recipe.
+
+    ``defaults`` are the model's own argument values; ``overrides`` come from the user. A key
+    reaches every network whose constructor takes it; ``g_``/``d_`` prefixes target one network.
+    ``objective``, ``regularizers`` and ``recipe`` (a mapping merged into the recipe) may also be
+    overridden.
+    """
+    args = {**(defaults or {}), **(overrides or {})}
+    objective = args.pop("objective", objective)
+    regularizers = args.pop("regularizers", regularizers)
+    recipe_overrides = args.pop("recipe", None)
+    recipe = recipe or Recipe()
+    if isinstance(recipe_overrides, Recipe):
+        recipe = recipe_overrides
+    elif recipe_overrides is not None:
+        if not isinstance(recipe_overrides, Mapping):
+            raise ConfigError(
+                f"{model}: recipe overrides must be a mapping, got {recipe_overrides!r}."
+            )
+        recipe = merge(recipe, recipe_overrides, where=f"{model}.recipe")
+
+    g_params, d_params = _init_params(generator), _init_params(discriminator)
+    g_kwargs, d_kwargs = _split_arch_args(args, g_params, d_params, model)
+    g_full = {k: v for k, v in {**g_params, **g_kwargs}.items() if v is not inspect.Parameter.empty}
+    d_full = {k: v for k, v in {**d_params, **d_kwargs}.items() if v is not inspect.Parameter.empty}
+    try:
+        gen = generator(**g_full)
+        disc = discriminator(**d_full)
+    except TypeError as err:
+        raise ConfigError(f"{model}: {err}") from None
+
+    config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
+    if isinstance(objective, str):
+        config["objective"] = objective
+    if isinstance(regularizers, (str, Mapping)):
+        regularizers = [regularizers]
+    if all(isinstance(r, (str, Mapping)) for r in regularizers):
+        config["regularizers"] = [r if isinstance(r, str) else dict(r) for r in regularizers]
+    config["recipe"] = to_dict(recipe)
+    return GAN(gen, disc, build_objective(objective, regularizers), recipe, config)

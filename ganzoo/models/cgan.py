@@ -1,0 +1,19 @@
+"""Conditional GAN (Mirza & Osindero, 2014) on the DCGAN architecture."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..gan import GAN
+from ..recipe import Recipe
+from ..registry import register_model
+from .builder import build_gan
+from .dcgan import DCGANDiscriminator, DCGANGenerator
+
+
+@register_model(aliases=["conditional-gan"])
+def cgan(**overrides: Any) -> GAN:
+    """Conditional GAN (Mirza & Osindero, 2014): label embeddings enter both networks (DCGAN convs), non-saturating loss."""
+    return build_gan("cgan", DCGANGenerator, DCGANDiscriminator, objective="non-saturating",
+                     recipe=Recipe(steps=1500, batch_size=64), defaults={"num_classes": 10},
+                     overrides=overrides)  # fmt: skip

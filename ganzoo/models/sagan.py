@@ -1,0 +1,126 @@
+"""SAGAN architecture (Zhang et al., 2019): spectral norm everywhere plus self-attention."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import ConfigError
+from ..gan import GAN
+from ..layers import LabelEmbedding, SelfAttention2d, make_norm, spatial_plan
+from ..layers.norm import maybe_spectral_norm as sn
+from ..recipe import OptimizerConfig, Recipe
+from ..registry import register_model
+from .base import Discriminator, Generator
+from .builder import build_gan
+
+
+def _attention_at(img_size: int, attn_res: int | None) -> int:
+    """Default attention resolution: the feature map at half the image size."""
+    return attn_res if attn_res is not None else img_size // 2
+
+
+def _require_attention(layers: list[nn.Module], attn_res: int, network: str) -> None:
+    if not any(isinstance(layer, SelfAttention2d) for layer in layers):
+        raise ConfigError(
+            f"sagan {network}: attn_res={attn_res} is not one of its feature-map resolutions; "
+            "use a power-of-two fraction of img_size such as img_size // 2."
+        )
+
+
+class SAGANGenerator(Generator):
+    """SN-linear projection, then blocks of (2x upsample, SN-conv3x3, BN, ReLU); attention at
+    the ``attn_res`` feature map; SN-conv3x3 to the image, tanh."""
+
+    def __init__(
+        self,
+        latent_dim: int = 128,
+        img_size: int = 28,
+        channels: int = 1,
+        num_classes: int = 0,
+        width: int = 64,
+        attn_res: int | None = None,
+        embed_dim: int = 64,
+    ) -> None:
+        super().__init__(latent_dim, img_size, channels, num_classes)
+        base, blocks = spatial_plan(img_size, "sagan generator")
+        attn_res = _attention_at(img_size, attn_res)
+        self.embed = LabelEmbedding(num_classes, embed_dim) if num_classes else None
+        in_dim = latent_dim + (embed_dim if num_classes else 0)
+        self.base = base
+        ch = width * 2**blocks
+        self.project = sn(nn.Linear(in_dim, ch * base * base), True)
+        layers: list[nn.Module] = [make_norm("batch", ch), nn.ReLU(True)]
+        res = base
+        for _ in range(blocks):
+            res *= 2
+            layers += [
+                nn.Upsample(scale_factor=2, mode="nearest"),
+                sn(nn.Conv2d(ch, ch // 2, 3, 1, 1), True),
+                make_norm("batch", ch // 2),
+                nn.ReLU(True),
+            ]
+            ch //= 2
+            if res == attn_res:
+                layers.append(SelfAttention2d(ch))
+        _require_attention(layers, attn_res, "generator")
+        layers += [sn(nn.Conv2d(ch, channels, 3, 1, 1), True), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        self._channels0 = width * 2**blocks
+
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        if self.embed is not None:
+            z = torch.cat([z, self.embed(labels)], dim=1)
+        h = self.project(z).view(-1, self._channels0, self.base, self.base)
+        return self.net(h)
+
+
+class SAGANDiscriminator(Discriminator):
+    """Blocks of SN-conv4x4 stride 2 + LeakyReLU(0.1), attention at ``attn_res``, global sum
+    pooling and an SN-linear score; conditional through a projection term (Miyato & Koyama)."""
+
+    def __init__(
+        self,
+        img_size: int = 28,
+        channels: int = 1,
+        num_classes: int = 0,
+        width: int = 64,
+        attn_res: int | None = None,
+    ) -> None:
+        super().__init__(img_size, channels, num_classes)
+        _, blocks = spatial_plan(img_size, "sagan discriminator")
+        attn_res = _attention_at(img_size, attn_res)
+        layers: list[nn.Module] = []
+        ch_in, ch, res = channels, width, img_size
+        for _ in range(blocks):
+            res //= 2
+            layers += [sn(nn.Conv2d(ch_in, ch, 4, 2, 1), True), nn.LeakyReLU(0.1, True)]
+            if res == attn_res:
+                layers.append(SelfAttention2d(ch))
+            ch_in, ch = ch, ch * 2
+        _require_attention(layers, attn_res, "discriminator")
+        self.net = nn.Sequential(*layers)
+        self.score = sn(nn.Linear(ch_in, 1), True)
+        self.embed = sn(nn.Embedding(num_classes, ch_in), True) if num_classes else None
+
+    def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
+        h = self.net(images).sum(dim=(2, 3))
+        out = self.score(h).squeeze(1)
+        if self.embed is not None:
+            out = out + (self.embed(labels) * h).sum(dim=1)
+        return out
+
+
+@register_model
+def sagan(**overrides: Any) -> GAN:
+    """SAGAN (Zhang et al., 2019): self-attention and spectral norm in both networks, hinge loss, TTUR (1e-4 / 4e-4)."""
+    recipe = Recipe(
+        steps=2000,
+        batch_size=64,
+        g_optimizer=OptimizerConfig(lr=1e-4, betas=(0.0, 0.9)),
+        d_optimizer=OptimizerConfig(lr=4e-4, betas=(0.0, 0.9)),
+    )
+    return build_gan("sagan", SAGANGenerator, SAGANDiscriminator, objective="hinge", recipe=recipe,
+                     overrides=overrides)  # fmt: skip

@@ -1,0 +1,99 @@
+"""Discriminator regularizers: gradient penalty, R1 and weight clipping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+Critic = Callable[[Tensor], Tensor]
+
+
+class Regularizer(nn.Module):
+    """A term added to the discriminator loss and/or a constraint applied after its update.
+
+    ``every`` > 1 makes the penalty lazy (computed every ``every`` discriminator steps and scaled
+    by ``every``, as in StyleGAN2).
+    """
+
+    name: str = ""
+
+    def __init__(self, every: int = 1) -> None:
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"`every` must be >= 1, got {every}")
+        self.every = every
+
+    def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor | None:
+        """Extra discriminator loss; ``critic`` maps images to discriminator outputs."""
+        return None
+
+    @torch.no_grad()
+    def after_discriminator_step(self, discriminator: nn.Module) -> None:
+        """Constraint applied to the discriminator after each of its optimizer steps."""
+
+
+def _input_gradient(critic: Critic, images: Tensor) -> Tensor:
+    images = images.detach().requires_grad_(True)
+    scores = critic(images)
+    (grad,) = torch.autograd.grad(scores.sum(), images, create_graph=True)
+    return grad.flatten(1)
+
+
+class GradientPenalty(Regularizer):
+    """WGAN-GP (Gulrajani et al., 2017): weight * E[(||grad D(x_hat)||_2 - 1)^2]."""
+
+    name = "gradient-penalty"
+
+    def __init__(self, weight: float = 10.0, every: int = 1) -> None:
+        super().__init__(every)
+        self.weight = weight
+
+    def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        eps = torch.rand(
+            real.shape[0], *([1] * (real.ndim - 1)), device=real.device, dtype=real.dtype
+        )
+        mixed = eps * real.detach() + (1 - eps) * fake.detach()
+        norms = _input_gradient(critic, mixed).norm(2, dim=1)
+        return self.weight * (norms - 1).square().mean()
+
+    def extra_repr(self) -> str:
+        return f"weight={self.weight}, every={self.every}"
+
+
+class R1Penalty(Regularizer):
+    """R1 (Mescheder et al., 2018): weight / 2 * E[||grad D(x_real)||^2]."""
+
+    name = "r1"
+
+    def __init__(self, weight: float = 10.0, every: int = 1) -> None:
+        super().__init__(every)
+        self.weight = weight
+
+    def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
+        grad = _input_gradient(critic, real)
+        return 0.5 * self.weight * grad.square().sum(dim=1).mean()
+
+    def extra_repr(self) -> str:
+        return f"weight={self.weight}, every={self.every}"
+
+
+class WeightClipping(Regularizer):
+    """WGAN's Lipschitz constraint: clamp every critic weight to [-clip, clip] after each step."""
+
+    name = "weight-clipping"
+
+    def __init__(self, clip: float = 0.01) -> None:
+        super().__init__()
+        if clip <= 0:
+            raise ValueError(f"`clip` must be positive, got {clip}")
+        self.clip = clip
+
+    @torch.no_grad()
+    def after_discriminator_step(self, discriminator: nn.Module) -> None:
+        for param in discriminator.parameters():
+            param.clamp_(-self.clip, self.clip)
+
+    def extra_repr(self) -> str:
+        return f"clip={self.clip}"

@@ -1,0 +1,63 @@
+"""Recipes: the training hyper-parameters that make a generator/discriminator pair train."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import torch
+
+from .errors import ConfigError, unknown_name
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "sgd": torch.optim.SGD,
+}
+
+
+@dataclass
+class OptimizerConfig:
+    """One network's optimizer. ``betas`` apply to Adam/AdamW, ``momentum`` to RMSprop/SGD."""
+
+    name: str = "adam"
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    weight_decay: float = 0.0
+    momentum: float = 0.0
+    eps: float = 1e-8
+
+    def __post_init__(self) -> None:
+        if self.name.lower() not in _OPTIMIZERS:
+            raise unknown_name("optimizer", self.name, _OPTIMIZERS)
+        if self.lr <= 0:
+            raise ConfigError(f"Learning rate must be positive, got {self.lr}.")
+
+    def build(self, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
+        """Instantiate the optimizer over ``params``."""
+        name = self.name.lower()
+        common = {"lr": self.lr, "weight_decay": self.weight_decay, "eps": self.eps}
+        if name in ("adam", "adamw"):
+            return _OPTIMIZERS[name](params, betas=self.betas, **common)
+        if name == "rmsprop":
+            return torch.optim.RMSprop(params, momentum=self.momentum, **common)
+        return torch.optim.SGD(
+            params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay
+        )
+
+
+@dataclass
+class Recipe:
+    """Default training hyper-parameters of a model; every field can be overridden."""
+
+    steps: int = 2000
+    batch_size: int = 64
+    n_critic: int = 1
+    g_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    d_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch_size", "n_critic"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"Recipe field {name!r} must be >= 1, got {getattr(self, name)}.")
