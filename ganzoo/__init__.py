@@ -1,5 +1,6 @@
 """ganzoo: a pluggable GAN model zoo for PyTorch — one registry, one trainer, many GANs."""
 
+from .data import load_dataset
 from .errors import (
     CheckpointError,
     ConfigError,
@@ -25,6 +26,7 @@ from .registry import (
     register_model,
     split_model_name_tag,
 )
+from .train import Trainer, TrainResult, load_gan
 
 del _cgan, _dcgan, _sagan, _vanilla
 
@@ -41,6 +43,8 @@ __all__ = [
     "Objective",
     "OptimizerConfig",
     "Recipe",
+    "TrainResult",
+    "Trainer",
     "TrainingDiverged",
     "UnknownNameError",
     "__version__",
@@ -51,6 +55,8 @@ __all__ = [
     "list_models",
     "list_objectives",
     "list_regularizers",
+    "load_dataset",
+    "load_gan",
     "model_info",
     "register_model",
     "split_model_name_tag",

@@ -1,0 +1,150 @@
+"""The ``ganzoo`` command: list, info, train, sample."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import GanzooError
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .registry import _entry, list_models
+
+    names = list_models(args.pattern or "", pretrained=args.pretrained)
+    for name in names:
+        print(name if args.pretrained else f"{name:<10} {_entry(name).description}")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .registry import model_info
+
+    print(json.dumps(model_info(args.name), indent=2))
+    return 0
+
+
+def _run_config(args: argparse.Namespace):  # -> RunConfig
+    from .run import RunConfig, apply_overrides, load_run_config
+
+    target = args.target
+    if target.endswith((".yaml", ".yml")) or Path(target).is_file():
+        config = load_run_config(target)
+    else:
+        config = RunConfig(model=target)
+    sets = list(args.set or [])
+    flag_keys = {
+        "dataset": "data.name", "data_root": "data.root", "steps": "recipe.steps",
+        "batch_size": "recipe.batch_size", "out": "out_dir", "seed": "seed", "device": "device",
+        "img_size": "model_args.img_size", "channels": "model_args.channels",
+        "objective": "model_args.objective", "sample_every": "sample_every",
+        "checkpoint_every": "checkpoint_every", "log_every": "log_every",
+    }  # fmt: skip
+    for flag, key in flag_keys.items():
+        value = getattr(args, flag)
+        if value is not None:
+            sets.append(f"{key}={value}")
+    return apply_overrides(config, sets)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .run import train
+
+    result = train(_run_config(args), resume=args.resume, progress=not args.no_progress)
+    out = result.out_dir
+    if result.interrupted:
+        print(f"Interrupted at step {result.step}; checkpoint saved to {result.checkpoint}.\n"
+              f"Resume with: ganzoo train {args.target} --out {out} --resume", file=sys.stderr)  # fmt: skip
+        return 130
+    print(f"Trained {result.step} steps.\n  samples:    {out / 'samples.png'}\n"
+          f"  progress:   {out / 'progress.gif'}\n  checkpoint: {result.checkpoint}\n"
+          f"  log:        {out / 'metrics.jsonl'}")  # fmt: skip
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .train import load_gan, save_grid
+
+    gan = load_gan(args.checkpoint, map_location=args.device)
+    labels = [int(x) for x in args.labels.split(",")] * args.n if args.labels else None
+    images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed)
+    path = save_grid(images, args.out, nrow=args.nrow or (gan.num_classes or None))
+    print(f"Wrote {args.n} samples from {gan.name} to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ganzoo", description="A pluggable GAN model zoo for PyTorch."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list registered models")
+    p.add_argument("pattern", nargs="?", help="fnmatch pattern, e.g. '*gan*'")
+    p.add_argument("--pretrained", action="store_true", help="list model.tag names with weights")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("info", help="show a model's architecture, objective and recipe")
+    p.add_argument("name")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("train", help="train a model by name or from a YAML config")
+    p.add_argument("target", help="model name (e.g. dcgan) or a zoo_configs/*.yaml file")
+    p.add_argument(
+        "--dataset", help="default | mnist | fashion-mnist | cifar10 | PATH to an image folder"
+    )
+    p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
+    p.add_argument("--steps", type=int, help="generator steps")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--out", help="run folder (default runs/MODEL)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
+    p.add_argument("--img-size", type=int, help="image size (default: the data's)")
+    p.add_argument("--channels", type=int, help="image channels (default: the data's)")
+    p.add_argument("--objective", help="adversarial loss, e.g. hinge, least-squares, wasserstein")
+    p.add_argument("--sample-every", type=int)
+    p.add_argument("--checkpoint-every", type=int)
+    p.add_argument("--log-every", type=int)
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override any config key, e.g. --set recipe.g_optimizer.lr=1e-4")  # fmt: skip
+    p.add_argument(
+        "--resume", action="store_true", help="continue the run in --out from its last checkpoint"
+    )
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("sample", help="write a grid of samples from a checkpoint")
+    p.add_argument("checkpoint", help="a checkpoint .pt file or a run folder")
+    p.add_argument("--n", type=int, default=64, help="number of samples")
+    p.add_argument("--out", default="grid.png", help="output PNG")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--labels", help="class ids for a conditional model, e.g. 3 or 0,1,2 (cycled)")
+    p.add_argument("--nrow", type=int, help="images per row")
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ganzoo`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s"
+    )
+    try:
+        return args.func(args)
+    except GanzooError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Aborted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Run configs: a YAML recipe file (or CLI flags) -> dataset + model + trainer -> a trained run."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+
+from .config import from_dict, to_dict
+from .data import load_dataset
+from .errors import ConfigError
+from .gan import GAN
+from .registry import create
+from .train import Trainer, TrainResult
+
+
+@dataclass
+class DataConfig:
+    """Which dataset to train on (see :func:`ganzoo.load_dataset`)."""
+
+    name: str = "default"
+    root: str | None = None
+    train: bool = True
+    download: bool = True
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a training run; ``zoo_configs/*.yaml`` files hold these."""
+
+    model: str = "dcgan"
+    model_args: dict[str, Any] = field(default_factory=dict)
+    recipe: dict[str, Any] = field(default_factory=dict)
+    data: DataConfig = field(default_factory=DataConfig)
+    seed: int = 0
+    out_dir: str | None = None
+    log_every: int = 25
+    sample_every: int | None = None
+    checkpoint_every: int | None = None
+    num_samples: int = 64
+    device: str | None = None
+
+
+def load_run_config(path: str | os.PathLike[str]) -> RunConfig:
+    """Read and validate a YAML run config (unknown keys and wrong types are errors)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Config file {path} does not exist.")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    return from_dict(RunConfig, raw, where=path.name)
+
+
+def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
+    """Apply ``key.sub=value`` strings (values parsed as YAML) to a config."""
+    data = to_dict(config)
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(
+                f"Override {item!r} must look like key=value, e.g. recipe.batch_size=32."
+            )
+        node = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"Override {item!r}: {part!r} is not a section.")
+        node[leaf] = yaml.safe_load(raw)
+    return from_dict(RunConfig, data, where="overrides")
+
+
+def build_run(config: RunConfig) -> tuple[GAN, Any]:
+    """The dataset and a GAN shaped for it (image size, channels and classes follow the data
+    unless ``model_args`` sets them, in which case the data is resized/converted)."""
+    args = dict(config.model_args)
+    img_size, channels = args.get("img_size"), args.get("channels")
+    data = load_dataset(config.data.name, config.data.root, config.data.train, config.data.download,
+                        img_size=img_size, channels=channels)  # fmt: skip
+    c, h, _ = data.image_shape
+    args.setdefault("img_size", h)
+    args.setdefault("channels", c)
+    if config.recipe:
+        args["recipe"] = config.recipe
+    torch.manual_seed(config.seed)
+    gan = create(config.model, **args)
+    data_classes = getattr(data, "num_classes", 0)
+    if (
+        gan.num_classes
+        and "num_classes" not in args
+        and data_classes
+        and data_classes != gan.num_classes
+    ):
+        torch.manual_seed(config.seed)
+        gan = create(config.model, **args, num_classes=data_classes)
+    return gan, data
+
+
+def train(
+    config: RunConfig | str | os.PathLike[str], resume: bool = False, progress: bool = True
+) -> TrainResult:
+    """Train from a run config (object or YAML path); writes the resolved config to the run folder."""
+    if not isinstance(config, RunConfig):
+        config = load_run_config(config)
+    gan, data = build_run(config)
+    out_dir = Path(config.out_dir or Path("runs") / gan.name)
+    trainer = Trainer(
+        gan, data, out_dir, seed=config.seed, device=config.device,
+        log_every=config.log_every, sample_every=config.sample_every,
+        checkpoint_every=config.checkpoint_every, num_samples=config.num_samples,
+        resume=resume, progress=progress,
+    )  # fmt: skip
+    out_dir.mkdir(parents=True, exist_ok=True)
+    record = {**to_dict(config), "out_dir": str(out_dir), "resolved_model": gan.config}
+    (out_dir / "run.yaml").write_text(yaml.safe_dump(record, sort_keys=False))
+    return trainer.fit()

@@ -1,0 +1,126 @@
+"""Checkpoints: written atomically, loaded without pickle, checked against the model."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import CheckpointError
+from ..gan import GAN
+
+FORMAT = "ganzoo-checkpoint"
+VERSION = 1
+
+
+def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
+    """Call ``write(file_path)`` on a temporary file beside ``path``, fsync, then rename.
+
+    A crash at any moment leaves either the old file or the complete new one, never a torn one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path:
+    """Atomically save a training state (tensors, numbers, strings, dicts, lists)."""
+    payload = {"format": FORMAT, "version": VERSION, **state}
+    return atomic_write(path, lambda tmp: torch.save(payload, tmp))
+
+
+def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> dict[str, Any]:
+    """Load a checkpoint safely (``weights_only``), with clear errors for bad files."""
+    path = Path(path)
+    if path.is_dir():
+        candidate = path / "checkpoints" / "last.pt"
+        if not candidate.exists():
+            raise CheckpointError(
+                f"{path} is a folder without checkpoints/last.pt; pass a run folder or a .pt file."
+            )
+        path = candidate
+    if not path.exists():
+        raise CheckpointError(f"Checkpoint {path} does not exist.")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:
+        raise CheckpointError(
+            f"Checkpoint {path} is corrupt or not a ganzoo checkpoint ({type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}). Use another checkpoint, or delete it "
+            "to start afresh."
+        ) from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise CheckpointError(f"{path} is not a ganzoo checkpoint (no '{FORMAT}' marker).")
+    if state.get("version", 0) > VERSION:
+        raise CheckpointError(
+            f"{path} was written by a newer ganzoo (format {state['version']}); upgrade ganzoo."
+        )
+    state["path"] = str(path)
+    return state
+
+
+def _architecture(config: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in config.items() if k not in ("recipe",)}
+
+
+def check_compatible(gan: GAN, state: dict[str, Any]) -> None:
+    """Raise a CheckpointError naming both models if ``state`` was not made by ``gan``'s model."""
+    saved = _architecture(state.get("config", {}))
+    current = _architecture(gan.config)
+    if saved != current:
+        diff = {
+            k: (saved.get(k), current.get(k))
+            for k in {*saved, *current}
+            if saved.get(k) != current.get(k)
+        }
+        details = ", ".join(
+            f"{k}: checkpoint={a!r} model={b!r}" for k, (a, b) in sorted(diff.items())
+        )
+        raise CheckpointError(
+            f"Checkpoint {state.get('path', '')} belongs to {saved.get('model', '?')!r}, not to this "
+            f"{current.get('model', '?')!r} model ({details}). Build the model the checkpoint was "
+            "made with (ganzoo.train.load_gan does it for you) or use another run folder."
+        )
+
+
+def load_gan_state(gan: GAN, state: dict[str, Any]) -> None:
+    """Load the GAN's weights from a checkpoint state after checking it matches."""
+    check_compatible(gan, state)
+    try:
+        gan.load_state_dict(state["gan"])
+    except (RuntimeError, KeyError) as err:
+        raise CheckpointError(
+            f"Checkpoint {state.get('path', '')} does not fit this model: {err}"
+        ) from None
+
+
+def load_gan(path: str | os.PathLike[str], map_location: Any = "cpu") -> GAN:
+    """Rebuild the GAN saved in a checkpoint (or run folder) and load its weights."""
+    from ..registry import create
+
+    state = load_checkpoint(path, map_location)
+    config = dict(state.get("config") or {})
+    name = config.pop("model", None)
+    if not name:
+        raise CheckpointError(f"{state['path']} has no model config; it cannot be rebuilt.")
+    gan = create(name, **config)
+    load_gan_state(gan, state)
+    return gan.to(map_location) if map_location is not None else gan

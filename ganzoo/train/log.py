@@ -1,0 +1,55 @@
+"""Training logs: one JSON object per line, and the same rows as CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+class MetricsLog:
+    """Appends rows to ``metrics.jsonl`` and ``metrics.csv`` in a run folder.
+
+    CSV columns are fixed by the first row written (or the existing header on resume);
+    JSONL keeps every key.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        self.jsonl = Path(out_dir) / "metrics.jsonl"
+        self.csv = Path(out_dir) / "metrics.csv"
+        self._columns: list[str] | None = None
+        if self.csv.exists() and self.csv.stat().st_size:
+            with self.csv.open(newline="") as f:
+                self._columns = next(csv.reader(f), None)
+
+    def truncate_after(self, step: int) -> None:
+        """Drop rows logged after ``step`` (a resumed run repeats them)."""
+        rows = self.read()
+        kept = [r for r in rows if r.get("step", 0) <= step]
+        if len(kept) == len(rows):
+            return
+        self.jsonl.write_text("".join(json.dumps(r) + "\n" for r in kept))
+        if self._columns:
+            with self.csv.open("w", newline="") as f:
+                writer = csv.DictWriter(f, self._columns, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(kept)
+
+    def write(self, row: dict[str, Any]) -> None:
+        with self.jsonl.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+        new = self._columns is None
+        if new:
+            self._columns = list(row)
+        with self.csv.open("a", newline="") as f:
+            writer = csv.DictWriter(f, self._columns, extrasaction="ignore")
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+    def read(self) -> list[dict[str, Any]]:
+        if not self.jsonl.exists():
+            return []
+        return [json.loads(line) for line in self.jsonl.read_text().splitlines() if line.strip()]

@@ -1,0 +1,327 @@
+"""The one Trainer: trains any :class:`~ganzoo.GAN` through its objective and recipe."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.utils.data import Dataset
+from tqdm.auto import tqdm
+
+from ..data import BatchStream
+from ..errors import CheckpointError, DataError, TrainingDiverged
+from ..gan import GAN
+from .checkpoint import load_checkpoint, load_gan_state, save_checkpoint
+from .images import save_gif, save_grid
+from .log import MetricsLog
+
+logger = logging.getLogger("ganzoo")
+
+
+@dataclass
+class TrainResult:
+    """What :meth:`Trainer.fit` did."""
+
+    step: int
+    out_dir: Path
+    checkpoint: Path | None
+    interrupted: bool = False
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Trainer:
+    """Trains a GAN for ``steps`` generator updates, each after ``n_critic`` discriminator updates.
+
+    Writes to ``out_dir``: ``checkpoints/last.pt`` (atomically), ``samples/step_*.png`` grids
+    from fixed noise, ``progress.gif``, ``samples.png`` and ``metrics.jsonl`` / ``metrics.csv``.
+    ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped.
+    Unset arguments come from ``gan.recipe``.
+    """
+
+    def __init__(
+        self,
+        gan: GAN,
+        data: Dataset,
+        out_dir: str | os.PathLike[str] = "runs/ganzoo",
+        *,
+        steps: int | None = None,
+        batch_size: int | None = None,
+        seed: int = 0,
+        device: str | torch.device | None = None,
+        log_every: int = 25,
+        sample_every: int | None = None,
+        checkpoint_every: int | None = None,
+        num_samples: int = 64,
+        num_workers: int = 0,
+        resume: bool = False,
+        progress: bool = True,
+        gif: bool = True,
+    ) -> None:
+        self.gan = gan
+        self.data = data
+        self.out_dir = Path(out_dir)
+        self.steps = steps or gan.recipe.steps
+        self.batch_size = batch_size or gan.recipe.batch_size
+        self.n_critic = gan.recipe.n_critic
+        self.seed = seed
+        self.device = torch.device(device) if device is not None else _default_device()
+        self.log_every = max(1, min(log_every, self.steps))
+        self.sample_every = sample_every or max(1, math.ceil(self.steps / 12))
+        self.checkpoint_every = checkpoint_every or max(1, min(500, self.steps))
+        self.num_samples = num_samples
+        self.num_workers = num_workers
+        self.resume = resume
+        self.progress = progress
+        self.gif = gif
+        self.step = 0
+        self.d_step = 0
+        self._check_data()
+        self._stop_requested = False
+        # Checking costs a host sync: free on the CPU, so done every step there.
+        self._check_every_step = self.device.type == "cpu"
+
+    # ----------------------------------------------------------------------------- setup
+    def _check_data(self) -> None:
+        shape = getattr(self.data, "image_shape", None)
+        if shape is not None and tuple(shape) != self.gan.image_shape:
+            c, h, w = shape
+            raise DataError(
+                f"The data has {c}x{h}x{w} images but {self.gan.name} was built for "
+                f"{'x'.join(map(str, self.gan.image_shape))}. Build the model with "
+                f"img_size={h}, channels={c}, or load the data with img_size/channels set to the model's."
+            )
+        if self.gan.num_classes:
+            data_classes = getattr(self.data, "num_classes", 0)
+            labelled = getattr(self.data, "labels", True) is not None
+            if not data_classes or not labelled:
+                raise DataError(
+                    f"{self.gan.name} is conditional: it needs labelled data, and this dataset has no labels."
+                )
+            if data_classes > self.gan.num_classes:
+                raise DataError(
+                    f"The data has {data_classes} classes but {self.gan.name} was built for "
+                    f"{self.gan.num_classes}; build it with num_classes={data_classes}."
+                )
+
+    def _setup(self) -> None:
+        self.gan.to(self.device).train()
+        recipe = self.gan.recipe
+        self.g_optimizer = recipe.g_optimizer.build(self.gan.generator.parameters())
+        self.d_optimizer = recipe.d_optimizer.build(self.gan.discriminator.parameters())
+        self.stream = BatchStream(
+            self.data, self.batch_size, self.seed, self.device, self.num_workers,
+            with_labels=bool(self.gan.num_classes),
+        )  # fmt: skip
+        rng = torch.Generator().manual_seed(self.seed)
+        self.fixed_z = torch.randn(self.num_samples, self.gan.latent_dim, generator=rng)
+        self.fixed_labels = None
+        if self.gan.num_classes:
+            self.fixed_labels = torch.arange(self.num_samples) % self.gan.num_classes
+        self.log = MetricsLog(self.out_dir)
+        self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if self.resume and self.checkpoint_path.exists():
+            self._load(self.checkpoint_path)
+        else:
+            if self.resume:
+                logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
+            elif self.checkpoint_path.exists():
+                raise CheckpointError(
+                    f"{self.out_dir} already holds a run (checkpoints/last.pt). Resume it with "
+                    "resume=True (--resume), or choose another output folder."
+                )
+            torch.manual_seed(self.seed)
+
+    # ------------------------------------------------------------------------ checkpoints
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue training exactly: weights, optimizers, RNG, data order."""
+        rng = {"cpu": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "step": self.step,
+            "d_step": self.d_step,
+            "config": self.gan.config,
+            "gan": self.gan.state_dict(),
+            "g_optimizer": self.g_optimizer.state_dict(),
+            "d_optimizer": self.d_optimizer.state_dict(),
+            "rng": rng,
+            "data": self.stream.state_dict(),
+            "trainer": {"steps": self.steps, "batch_size": self.batch_size, "seed": self.seed},
+        }
+
+    def _load(self, path: Path) -> None:
+        state = load_checkpoint(path, map_location=self.device)
+        load_gan_state(self.gan, state)
+        self.g_optimizer.load_state_dict(state["g_optimizer"])
+        self.d_optimizer.load_state_dict(state["d_optimizer"])
+        self.stream.load_state_dict(state["data"])
+        torch.set_rng_state(state["rng"]["cpu"].cpu())
+        if "cuda" in state["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
+        self.step, self.d_step = state["step"], state["d_step"]
+        self.log.truncate_after(self.step)
+        logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, path)
+
+    def save(self) -> Path:
+        """Write ``checkpoints/last.pt`` atomically, refusing to save non-finite weights."""
+        self._raise_if_diverged()
+        return save_checkpoint(self.checkpoint_path, self.state_dict())
+
+    # ------------------------------------------------------------------------- training
+    def _train_step(self) -> dict[str, Tensor]:
+        gan, objective = self.gan, self.gan.objective
+        logs: dict[str, Tensor] = {}
+        fake = labels = real = None
+        for _ in range(self.n_critic):
+            real, labels = self.stream.next()
+            fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
+            out = objective.discriminator_loss(gan, real, fake.detach(), labels, step=self.d_step)
+            self.d_optimizer.zero_grad(set_to_none=True)
+            out.loss.backward()
+            self.d_optimizer.step()
+            objective.after_discriminator_step(gan)
+            self.d_step += 1
+            logs.update(out.logs)
+        if self.n_critic > 1:  # the last fake was made for an older critic: draw a fresh one
+            fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
+        gan.discriminator.requires_grad_(False)
+        try:
+            out = objective.generator_loss(gan, fake, labels, real, step=self.step)
+            self.g_optimizer.zero_grad(set_to_none=True)
+            out.loss.backward()
+            self.g_optimizer.step()
+        finally:
+            gan.discriminator.requires_grad_(True)
+        logs.update(out.logs)
+        return logs
+
+    def _raise_if_nonfinite(self, totals: dict[str, Tensor]) -> None:
+        """Stop on a NaN/Inf loss (sums since the last log keep any NaN, so one check covers them)."""
+        if not bool(torch.stack([v.float() for v in totals.values()]).isfinite().all()):
+            values = ", ".join(f"{k}={v.item():.4g}" for k, v in totals.items() if not v.isfinite())
+            raise TrainingDiverged(self._diverged_message(f"a loss became NaN/Inf ({values})"))
+
+    def _raise_if_diverged(self) -> None:
+        bad = [n for n, p in self.gan.named_parameters() if not torch.isfinite(p).all()]
+        if bad:
+            raise TrainingDiverged(
+                self._diverged_message(f"parameters became non-finite ({bad[0]}, ...)")
+            )
+
+    def _diverged_message(self, what: str) -> str:
+        kept = (
+            f"{self.checkpoint_path} is the last good checkpoint"
+            if self.checkpoint_path.exists()
+            else "no checkpoint had been written yet"
+        )
+        return (
+            f"Training of {self.gan.name} diverged at step {self.step}: {what}. Training stopped; "
+            f"{kept}. Lower the learning rates, add a gradient penalty, or resume from it with changes."
+        )
+
+    def _render_samples(self) -> Path:
+        gen = self.gan.generator
+        was_training = gen.training
+        gen.eval()
+        with torch.no_grad():
+            labels = None if self.fixed_labels is None else self.fixed_labels.to(self.device)
+            images = self.gan.generate(self.fixed_z.to(self.device), labels)
+        gen.train(was_training)
+        nrow = self.gan.num_classes or None
+        return save_grid(images, self.out_dir / "samples" / f"step_{self.step:07d}.png", nrow=nrow)
+
+    def fit(self) -> TrainResult:
+        """Train until ``steps``; returns early (after saving) on Ctrl-C or SIGTERM."""
+        self._setup()
+        history: list[dict[str, Any]] = []
+        totals: dict[str, Tensor] = {}
+        count, started = 0, time.perf_counter()
+        bar = tqdm(total=self.steps, initial=self.step, disable=not self.progress, unit="step",
+                   desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
+        interrupted = False
+        with bar, self._graceful_interrupts():
+            while self.step < self.steps:
+                logs = self._train_step()
+                self.step += 1
+                count += 1
+                for key, value in logs.items():
+                    totals[key] = totals.get(key, 0) + value
+                boundary = self.step % self.log_every == 0 or self.step % self.checkpoint_every == 0
+                if self._check_every_step or boundary or self.step == self.steps:
+                    self._raise_if_nonfinite(totals)
+                bar.update(1)
+                if self.step % self.log_every == 0 or self.step == self.steps:
+                    elapsed = time.perf_counter() - started
+                    row = {"step": self.step, **{k: (v / count).item() for k, v in totals.items()},
+                           "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
+                    self.log.write(row)
+                    history.append(row)
+                    bar.set_postfix(
+                        d_loss=f"{row.get('d_loss', 0):.3f}", g_loss=f"{row.get('g_loss', 0):.3f}"
+                    )
+                    totals, count, started = {}, 0, time.perf_counter()
+                if self.step % self.sample_every == 0 or self.step == self.steps:
+                    self._render_samples()
+                if self._stop_requested:
+                    interrupted = True
+                    break
+                if self.step % self.checkpoint_every == 0 or self.step == self.steps:
+                    self.save()
+        checkpoint = self.save()
+        if interrupted:
+            logger.warning(
+                "Interrupted at step %d; saved %s. Resume with resume=True / --resume.",
+                self.step,
+                checkpoint,
+            )
+        else:
+            self._finish()
+        return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history)
+
+    def _finish(self) -> None:
+        frames = sorted((self.out_dir / "samples").glob("step_*.png"))
+        if frames:
+            final = frames[-1].read_bytes()
+            (self.out_dir / "samples.png").write_bytes(final)
+            if self.gif:
+                save_gif(frames, self.out_dir / "progress.gif")
+
+    @contextmanager
+    def _graceful_interrupts(self) -> Iterator[None]:
+        """First Ctrl-C / SIGTERM: finish the step, save, stop. A second Ctrl-C aborts."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def request_stop(signum: int, frame: Any) -> None:
+            if self._stop_requested and signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            self._stop_requested = True
+            logger.warning(
+                "Stopping after this step and saving a checkpoint (Ctrl-C again to abort)."
+            )
+
+        previous = {
+            sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
