@@ -32,7 +32,9 @@ def _split_arch_args(
     """Route each override to the generator, the discriminator or both (``g_``/``d_`` prefixes)."""
     g_kwargs: dict[str, Any] = {}
     d_kwargs: dict[str, Any] = {}
-    for key, value in overrides.items():
+    # Unprefixed keys first, so a g_/d_ prefixed key always wins for its network.
+    ordered = sorted(overrides.items(), key=lambda kv: kv[0].startswith(("g_", "d_")))
+    for key, value in ordered:
         routed = False
         if key in g_params:
             g_kwargs[key], routed = value, True

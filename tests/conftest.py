@@ -1,0 +1,47 @@
+"""Shared fixtures: real datasets copied from ../shared/data, tiny models, quiet logging."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of ../shared/data (torchvision unpacks the .gz files in place)."""
+    if not (SHARED_DATA / "MNIST" / "raw").is_dir():
+        pytest.fail(f"Development data missing: expected MNIST under {SHARED_DATA}")
+    root = tmp_path_factory.mktemp("data")
+    for name in ("MNIST", "FashionMNIST"):
+        shutil.copytree(SHARED_DATA / name, root / name)
+        for f in (root / name / "raw").iterdir():
+            f.chmod(0o644)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _deterministic() -> None:
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+
+
+# Small widths keep every test on a 2-core CPU fast; architecture shapes stay the real ones.
+TINY = {
+    "vanilla": {"hidden": [32, 32], "d_hidden": [32]},
+    "dcgan": {"width": 8},
+    "cgan": {"width": 8},
+    "lsgan": {"width": 8},
+    "wgan": {"width": 8},
+    "wgan-gp": {"width": 8},
+    "sagan": {"width": 8},
+}
+
+
+def tiny_args(name: str) -> dict:
+    """Constructor overrides that make model ``name`` tiny (defaults for plugin models)."""
+    return dict(TINY.get(name, {}))
