@@ -1,0 +1,135 @@
+"""Every registered model builds at every supported size, with correct shapes, ranges and gradients."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import ganzoo
+from ganzoo.layers import SelfAttention2d
+
+from .conftest import tiny_args
+
+SIZES = [(28, 1), (32, 1), (32, 3), (64, 1), (64, 3)]
+MODELS = ganzoo.list_models()
+
+
+def _build(name: str, img_size: int, channels: int) -> ganzoo.GAN:
+    return ganzoo.create(name, img_size=img_size, channels=channels, **tiny_args(name))
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize(("img_size", "channels"), SIZES)
+def test_generator_output_shape_and_range(name: str, img_size: int, channels: int) -> None:
+    gan = _build(name, img_size, channels)
+    labels = gan.sample_labels(5)
+    images = gan.generate(gan.sample_latent(5), labels)
+    assert images.shape == (5, channels, img_size, img_size)
+    assert images.min() >= -1 and images.max() <= 1
+    assert images.std() > 0  # not a constant image
+    scores = gan.discriminate(images, labels)
+    assert scores.shape == (5,)
+    assert torch.isfinite(scores).all()
+    assert gan.sample(3).shape == (3, channels, img_size, img_size)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_gradients_reach_every_parameter(name: str) -> None:
+    gan = _build(name, 32, 3)
+    for module in gan.modules():
+        if isinstance(module, SelfAttention2d):  # gamma starts at 0, which blocks the branch
+            module.gamma.data.fill_(0.5)
+    labels = gan.sample_labels(6)
+    fake = gan.generate(gan.sample_latent(6), labels)
+    # Random projections avoid cancellations (e.g. a bias whose gradient sums to zero).
+    loss_g = (fake * torch.randn_like(fake)).sum()
+    loss_d = (gan.discriminate(torch.rand(6, 3, 32, 32) * 2 - 1, labels) * torch.randn(6)).sum()
+    (loss_g + loss_d).backward()
+    for pname, param in gan.named_parameters():
+        assert param.grad is not None, f"{name}: no gradient reaches {pname}"
+        assert param.grad.abs().sum() > 0, f"{name}: zero gradient for {pname}"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_objective_losses_backpropagate_to_both_networks(name: str) -> None:
+    gan = _build(name, 28, 1)
+    labels = gan.sample_labels(8)
+    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    fake = gan.generate(gan.sample_latent(8), labels)
+    d_out = gan.objective.discriminator_loss(gan, real, fake, labels)
+    d_out.loss.backward()
+    assert all(p.grad is None for p in gan.generator.parameters()), "D loss must not touch G"
+    assert any(p.grad is not None for p in gan.discriminator.parameters())
+    g_out = gan.objective.generator_loss(gan, fake, labels, real)
+    g_out.loss.backward()
+    assert all(p.grad is not None for p in gan.generator.parameters())
+
+
+def test_supported_size_list_is_real() -> None:
+    for size in (28, 32, 48, 64, 128):
+        assert ganzoo.create("dcgan", img_size=size, width=4).sample(1).shape[-1] == size
+
+
+@pytest.mark.parametrize("bad_size", [30, 8, 0, -4])
+def test_unsupported_size_is_a_clear_error(bad_size: int) -> None:
+    with pytest.raises(ganzoo.ConfigError, match="img_size|cannot make"):
+        ganzoo.create("dcgan", img_size=bad_size)
+
+
+@pytest.mark.parametrize("bad_channels", [0, -3])
+def test_bad_channel_count_is_a_clear_error(bad_channels: int) -> None:
+    with pytest.raises(ganzoo.ConfigError, match="channels"):
+        ganzoo.create("sagan", channels=bad_channels)
+
+
+def test_wrong_input_shape_names_expected_shape() -> None:
+    gan = ganzoo.create("dcgan", width=8)
+    with pytest.raises(ganzoo.ConfigError, match=r"\(N, 1, 28, 28\)"):
+        gan.discriminate(torch.zeros(2, 3, 32, 32))
+    with pytest.raises(ganzoo.ConfigError, match="latent codes of shape"):
+        gan.generate(torch.zeros(2, 7))
+
+
+def test_conditional_models_need_labels_and_use_them() -> None:
+    gan = ganzoo.create("cgan", width=8).eval()
+    z = gan.sample_latent(4)
+    with pytest.raises(ganzoo.ConfigError, match="conditional"):
+        gan.generate(z)
+    with torch.no_grad():
+        zeros = gan.generate(z, torch.zeros(4, dtype=torch.long))
+        sevens = gan.generate(z, torch.full((4,), 7))
+    assert not torch.allclose(zeros, sevens)  # the label changes the image
+    samples = gan.sample(10, labels=list(range(10)), seed=1)
+    assert samples.shape == (10, 1, 28, 28)
+    with pytest.raises(ganzoo.ConfigError, match="unconditional"):
+        ganzoo.create("dcgan", width=8).generate(z, torch.zeros(4, dtype=torch.long))
+
+
+def test_sample_is_seeded_and_leaves_training_mode() -> None:
+    gan = ganzoo.create("dcgan", width=8).train()
+    a, b = gan.sample(4, seed=3), gan.sample(4, seed=3)
+    assert torch.equal(a, b)
+    assert not torch.equal(a, gan.sample(4, seed=4))
+    assert gan.generator.training
+
+
+def test_model_defaults_follow_the_papers() -> None:
+    wgan = ganzoo.create("wgan")
+    assert wgan.recipe.n_critic == 5 and wgan.recipe.d_optimizer.name == "rmsprop"
+    assert wgan.recipe.d_optimizer.lr == pytest.approx(5e-5)
+    assert [type(r).__name__ for r in wgan.objective.regularizers] == ["WeightClipping"]
+    gp = ganzoo.create("wgan-gp")
+    assert gp.recipe.n_critic == 5
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in gp.discriminator.modules())
+    assert [type(r).__name__ for r in gp.objective.regularizers] == ["GradientPenalty"]
+    sagan = ganzoo.create("sagan")
+    assert type(sagan.objective.loss).__name__ == "HingeLoss"
+    assert (sagan.recipe.g_optimizer.lr, sagan.recipe.d_optimizer.lr) == (1e-4, 4e-4)
+    assert any(isinstance(m, SelfAttention2d) for m in sagan.generator.modules())
+    assert any(isinstance(m, SelfAttention2d) for m in sagan.discriminator.modules())
+    sn = [n for n, _ in sagan.named_parameters() if "parametrizations.weight.original" in n]
+    assert sn, "SAGAN uses spectral norm"
+    vanilla = ganzoo.create("vanilla")
+    assert vanilla.latent_dim == 100 and vanilla.recipe.g_optimizer.betas == (0.5, 0.999)
+    assert type(ganzoo.create("lsgan").objective.loss).__name__ == "LeastSquaresLoss"
+    assert ganzoo.create("cgan").num_classes == 10

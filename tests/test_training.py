@@ -1,0 +1,204 @@
+"""The common Trainer: determinism, exact resume, outputs, divergence and checkpoint safety."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+import ganzoo
+from ganzoo.data import TensorImages, load_embedded
+from ganzoo.objectives import LossOutput, Objective
+from ganzoo.train import load_checkpoint, save_checkpoint
+from ganzoo.train.checkpoint import atomic_write
+
+from .conftest import tiny_args
+
+LOSS_KEYS = ("d_loss", "g_loss")
+
+
+@pytest.fixture(scope="module")
+def digits() -> TensorImages:
+    data = load_embedded()
+    return TensorImages(data.images[:512], data.labels[:512], 10, "digits")
+
+
+def _gan(name: str = "dcgan", seed: int = 0, **overrides) -> ganzoo.GAN:
+    torch.manual_seed(seed)
+    return ganzoo.create(name, **{**tiny_args(name), **overrides})
+
+
+def _trainer(gan, data, out: Path, steps: int, **kw) -> ganzoo.Trainer:
+    kw = {"batch_size": 16, "log_every": 1, "progress": False, "num_samples": 16, **kw}
+    return ganzoo.Trainer(gan, data, out, steps=steps, **kw)
+
+
+def _losses(history: list[dict]) -> list[tuple]:
+    return [tuple(row[k] for k in LOSS_KEYS) for row in history]
+
+
+def test_training_changes_weights_and_writes_outputs(digits, tmp_path) -> None:
+    gan = _gan()
+    before = {k: v.clone() for k, v in gan.state_dict().items()}
+    result = _trainer(gan, digits, tmp_path, steps=6, sample_every=2).fit()
+    assert result.step == 6 and not result.interrupted
+    changed = [k for k, v in gan.state_dict().items() if v.is_floating_point() and not torch.equal(v, before[k])]
+    assert any(k.startswith("generator.") for k in changed)
+    assert any(k.startswith("discriminator.") for k in changed)
+    rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert all(set(LOSS_KEYS) <= set(r) for r in rows)
+    csv_lines = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("step,") and len(csv_lines) == 7
+    frames = sorted(p.name for p in (tmp_path / "samples").glob("*.png"))
+    assert frames == ["step_0000002.png", "step_0000004.png", "step_0000006.png"]
+    gif = Image.open(tmp_path / "progress.gif")
+    assert gif.n_frames == 3
+    grid = Image.open(tmp_path / "samples.png")
+    assert grid.size == (4 * 30 + 2, 4 * 30 + 2)  # 16 images of 28px, 2px padding
+    assert (tmp_path / "checkpoints" / "last.pt").exists()
+
+
+@pytest.mark.parametrize("name", ["dcgan", "wgan-gp"])
+def test_training_is_deterministic_under_a_seed(name, digits, tmp_path) -> None:
+    runs = []
+    for i in range(2):
+        gan = _gan(name)
+        result = _trainer(gan, digits, tmp_path / str(i), steps=4).fit()
+        runs.append((_losses(result.history), gan.state_dict()))
+    assert runs[0][0] == runs[1][0]
+    for key, value in runs[0][1].items():
+        assert torch.equal(value, runs[1][1][key]), key
+    other = _trainer(_gan(name), digits, tmp_path / "other", steps=4, seed=1).fit()
+    assert _losses(other.history) != runs[0][0]
+
+
+@pytest.mark.parametrize("name", ganzoo.list_models())
+def test_resume_equals_an_uninterrupted_run(name, digits, tmp_path) -> None:
+    full_gan = _gan(name)
+    full = _trainer(full_gan, digits, tmp_path / "full", steps=6, sample_every=3).fit()
+
+    _trainer(_gan(name), digits, tmp_path / "split", steps=3, sample_every=3).fit()
+    resumed_gan = _gan(name, seed=123)  # different init: everything must come from the checkpoint
+    resumed = _trainer(resumed_gan, digits, tmp_path / "split", steps=6, sample_every=3, resume=True).fit()
+
+    assert resumed.step == 6
+    assert _losses(resumed.history) == _losses(full.history)[3:]
+    for key, value in full_gan.state_dict().items():
+        assert torch.equal(value, resumed_gan.state_dict()[key]), f"{name}: {key} differs after resume"
+    logged = [json.loads(x)["step"] for x in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
+    assert logged == [1, 2, 3, 4, 5, 6]
+    assert (tmp_path / "split" / "samples" / "step_0000006.png").read_bytes() == (
+        tmp_path / "full" / "samples" / "step_0000006.png"
+    ).read_bytes()
+
+
+def test_resume_after_logs_ran_past_the_checkpoint(digits, tmp_path) -> None:
+    """A crash after some logged steps but before the next checkpoint: those rows are redone once."""
+    _trainer(_gan(), digits, tmp_path, steps=2).fit()
+    with (tmp_path / "metrics.jsonl").open("a") as f:  # a row the dead run logged after saving
+        f.write(json.dumps({"step": 3, "d_loss": 9.0, "g_loss": 9.0}) + "\n")
+    _trainer(_gan(), digits, tmp_path, steps=4, resume=True).fit()
+    rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4]
+    assert rows[2]["d_loss"] != 9.0
+    assert load_checkpoint(tmp_path / "checkpoints" / "last.pt")["step"] == 4
+
+
+class NaNAfter(Objective):
+    """A user objective whose generator loss turns NaN at a chosen step."""
+
+    def __init__(self, base: Objective, bad_step: int) -> None:
+        super().__init__(base.loss, list(base.regularizers))
+        self.bad_step = bad_step
+
+    def generator_loss(self, gan, fake, labels=None, real=None, step=0) -> LossOutput:
+        out = super().generator_loss(gan, fake, labels, real, step)
+        if step + 1 >= self.bad_step:
+            out = LossOutput(out.loss * float("nan"), {"g_loss": out.loss.detach() * float("nan")})
+        return out
+
+
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(digits, tmp_path) -> None:
+    gan = _gan()
+    gan.objective = NaNAfter(gan.objective, bad_step=5)
+    trainer = _trainer(gan, digits, tmp_path, steps=10, checkpoint_every=2)
+    with pytest.raises(ganzoo.TrainingDiverged, match=r"step 5.*NaN.*last good checkpoint") as err:
+        trainer.fit()
+    assert "g_loss=nan" in str(err.value)
+    state = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
+    assert state["step"] == 4
+    assert all(torch.isfinite(v).all() for v in state["gan"].values() if v.is_floating_point())
+    good = _gan()
+    _trainer(good, digits, tmp_path, steps=6, resume=True).fit()  # the kept checkpoint resumes
+    assert all(torch.isfinite(p).all() for p in good.parameters())
+
+
+def test_atomic_write_never_leaves_a_torn_file(tmp_path) -> None:
+    target = tmp_path / "last.pt"
+    save_checkpoint(target, {"step": 1})
+
+    def crash_midway(tmp: str) -> None:
+        Path(tmp).write_bytes(b"partial")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, crash_midway)
+    assert load_checkpoint(target)["step"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last.pt"]
+
+
+def test_corrupt_checkpoint_is_a_clear_error(digits, tmp_path) -> None:
+    _trainer(_gan(), digits, tmp_path, steps=2).fit()
+    path = tmp_path / "checkpoints" / "last.pt"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ganzoo.CheckpointError, match="corrupt"):
+        load_checkpoint(path)
+    with pytest.raises(ganzoo.CheckpointError, match="corrupt"):
+        _trainer(_gan(), digits, tmp_path, steps=4, resume=True).fit()
+    not_ours = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, not_ours)
+    with pytest.raises(ganzoo.CheckpointError, match="not a ganzoo checkpoint"):
+        load_checkpoint(not_ours)
+    with pytest.raises(ganzoo.CheckpointError, match="does not exist"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_checkpoint_from_another_model_is_refused(digits, tmp_path) -> None:
+    _trainer(_gan("dcgan"), digits, tmp_path, steps=2).fit()
+    with pytest.raises(ganzoo.CheckpointError, match=r"belongs to 'dcgan', not to this 'wgan-gp'"):
+        _trainer(_gan("wgan-gp"), digits, tmp_path, steps=4, resume=True).fit()
+    with pytest.raises(ganzoo.CheckpointError, match=r"width: checkpoint=8 model=16"):
+        _trainer(_gan("dcgan", width=16), digits, tmp_path, steps=4, resume=True).fit()
+
+
+def test_existing_run_is_not_overwritten_without_resume(digits, tmp_path) -> None:
+    _trainer(_gan(), digits, tmp_path, steps=2).fit()
+    before = (tmp_path / "checkpoints" / "last.pt").read_bytes()
+    with pytest.raises(ganzoo.CheckpointError, match="already holds a run"):
+        _trainer(_gan(), digits, tmp_path, steps=2).fit()
+    assert (tmp_path / "checkpoints" / "last.pt").read_bytes() == before
+
+
+def test_load_gan_rebuilds_the_trained_model(digits, tmp_path) -> None:
+    gan = _gan("cgan")
+    _trainer(gan, digits, tmp_path, steps=3).fit()
+    loaded = ganzoo.load_gan(tmp_path)
+    assert loaded.config == gan.config
+    assert torch.equal(loaded.sample(8, seed=5), gan.sample(8, seed=5))
+
+
+def test_data_that_does_not_fit_the_model_is_a_clear_error(digits, tmp_path) -> None:
+    rgb = digits.formatted(32, 3)
+    with pytest.raises(ganzoo.DataError, match=r"3x32x32 images.*img_size=32, channels=3"):
+        ganzoo.Trainer(_gan(), rgb, tmp_path)
+    unlabelled = TensorImages(digits.images, None, 0, "unlabelled")
+    with pytest.raises(ganzoo.DataError, match="conditional"):
+        ganzoo.Trainer(_gan("cgan"), unlabelled, tmp_path)
+    with pytest.raises(ganzoo.DataError, match="num_classes=10"):
+        ganzoo.Trainer(_gan("cgan", num_classes=5), digits, tmp_path)
+    with pytest.raises(ganzoo.DataError, match="fewer than one batch"):
+        ganzoo.Trainer(_gan(), TensorImages(digits.images[:8]), tmp_path, batch_size=16).fit()
