@@ -74,11 +74,16 @@ def from_dict(cls: type[T], data: Any, where: str = "config") -> T:
     hints = typing.get_type_hints(cls)
     fields = {f.name for f in dataclasses.fields(cls) if f.init}
     kwargs = {}
+    moved: dict[str, str] = getattr(cls, "key_hints", {})
     for key, value in data.items():
         if key not in fields:
+            hint = suggest(str(key), fields)
+            near = suggest(str(key), moved, n=1)
+            if key in moved or near:
+                target = moved.get(key) or moved[near.split(": ")[1].rstrip("?")]
+                hint = f" Did you mean {target}?"
             raise ConfigError(
-                f"{where}: unknown key {key!r}.{suggest(str(key), fields)} "
-                f"Valid keys: {', '.join(sorted(fields))}."
+                f"{where}: unknown key {key!r}.{hint} Valid keys: {', '.join(sorted(fields))}."
             )
         kwargs[key] = _coerce(value, hints[key], f"{where}.{key}")
     try:

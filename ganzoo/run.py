@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import yaml
@@ -14,6 +14,7 @@ from .config import from_dict, to_dict
 from .data import load_dataset
 from .errors import ConfigError
 from .gan import GAN
+from .recipe import Recipe
 from .registry import create
 from .train import Trainer, TrainResult
 
@@ -43,6 +44,15 @@ class RunConfig:
     checkpoint_every: int | None = None
     num_samples: int = 64
     device: str | None = None
+
+    # Keys users put at the top level that live elsewhere (used in error messages).
+    key_hints: ClassVar[dict[str, str]] = {
+        **{f.name: f"recipe.{f.name}" for f in fields(Recipe)},
+        **{
+            k: f"model_args.{k}"
+            for k in ("img_size", "channels", "latent_dim", "num_classes", "width")
+        },
+    }
 
 
 def load_run_config(path: str | os.PathLike[str]) -> RunConfig:

@@ -45,7 +45,11 @@ def test_training_changes_weights_and_writes_outputs(digits, tmp_path) -> None:
     before = {k: v.clone() for k, v in gan.state_dict().items()}
     result = _trainer(gan, digits, tmp_path, steps=6, sample_every=2).fit()
     assert result.step == 6 and not result.interrupted
-    changed = [k for k, v in gan.state_dict().items() if v.is_floating_point() and not torch.equal(v, before[k])]
+    changed = [
+        k
+        for k, v in gan.state_dict().items()
+        if v.is_floating_point() and not torch.equal(v, before[k])
+    ]
     assert any(k.startswith("generator.") for k in changed)
     assert any(k.startswith("discriminator.") for k in changed)
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
@@ -83,13 +87,20 @@ def test_resume_equals_an_uninterrupted_run(name, digits, tmp_path) -> None:
 
     _trainer(_gan(name), digits, tmp_path / "split", steps=3, sample_every=3).fit()
     resumed_gan = _gan(name, seed=123)  # different init: everything must come from the checkpoint
-    resumed = _trainer(resumed_gan, digits, tmp_path / "split", steps=6, sample_every=3, resume=True).fit()
+    resumed = _trainer(
+        resumed_gan, digits, tmp_path / "split", steps=6, sample_every=3, resume=True
+    ).fit()
 
     assert resumed.step == 6
     assert _losses(resumed.history) == _losses(full.history)[3:]
     for key, value in full_gan.state_dict().items():
-        assert torch.equal(value, resumed_gan.state_dict()[key]), f"{name}: {key} differs after resume"
-    logged = [json.loads(x)["step"] for x in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()]
+        assert torch.equal(value, resumed_gan.state_dict()[key]), (
+            f"{name}: {key} differs after resume"
+        )
+    logged = [
+        json.loads(x)["step"]
+        for x in (tmp_path / "split" / "metrics.jsonl").read_text().splitlines()
+    ]
     assert logged == [1, 2, 3, 4, 5, 6]
     assert (tmp_path / "split" / "samples" / "step_0000006.png").read_bytes() == (
         tmp_path / "full" / "samples" / "step_0000006.png"

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from PIL import Image
 from torch import Tensor
-from torchvision.utils import make_grid
 
 from .checkpoint import atomic_write
 
 
 def grid_image(images: Tensor, nrow: int | None = None) -> Image.Image:
     """A PIL image tiling ``images`` in [-1, 1] (N, C, H, W), ``nrow`` per row."""
+    from torchvision.utils import make_grid  # torchvision is slow to import; only needed here
+
     nrow = nrow or max(1, int(math.sqrt(images.shape[0])))
     grid = make_grid(
         images.detach().float().cpu(), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1)

@@ -1,0 +1,92 @@
+"""Regenerate the model tables in README.md and docs/models.md from the registry.
+
+python docs/scripts/model_table.py          # rewrite the tables in place
+python docs/scripts/model_table.py --check  # exit 1 if they are stale (run by the tests)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import ganzoo
+
+ROOT = Path(__file__).resolve().parents[2]
+BEGIN, END = "<!-- model-table:begin -->", "<!-- model-table:end -->"
+
+
+def _millions(n: int) -> str:
+    return f"{n / 1e6:.2f}M"
+
+
+def readme_table() -> str:
+    rows = [
+        "| model | what it is | objective | pretrained tags | metrics |",
+        "|---|---|---|---|---|",
+    ]
+    for name in ganzoo.list_models():
+        info = ganzoo.model_info(name)
+        loss = ganzoo.create(name).objective.loss.name
+        regs = [r.name for r in ganzoo.create(name).objective.regularizers]
+        objective = " + ".join([loss, *regs])
+        tags = ", ".join(f"`{name}.{t}`" for t in info["pretrained_tags"]) or "none yet"
+        what = info["description"].split(":")[0]
+        rows.append(f"| `{name}` | {what} | {objective} | {tags} | — |")
+    return "\n".join(rows)
+
+
+def models_table() -> str:
+    rows = [
+        "| model | generator | discriminator | G params | D params | latent | n_critic | G lr | D lr | optimizer |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ganzoo.list_models():
+        info = ganzoo.model_info(name)
+        recipe = info["recipe"]
+        g, d = recipe["g_optimizer"], recipe["d_optimizer"]
+        optimizer = g["name"] if g["name"] == d["name"] else f"{g['name']} / {d['name']}"
+        if g["name"] in ("adam", "adamw"):
+            optimizer += f" β={tuple(g['betas'])}"
+        rows.append(
+            f"| `{name}` | {info['generator']} | {info['discriminator']} | {_millions(info['generator_params'])} "
+            f"| {_millions(info['discriminator_params'])} | {info['latent_dim']} | {recipe['n_critic']} "
+            f"| {g['lr']:g} | {d['lr']:g} | {optimizer} |"
+        )
+    return "\n".join(rows)
+
+
+def _replace(text: str, table: str) -> str:
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"markers {BEGIN} ... {END} not found")
+    return pattern.sub(f"{BEGIN}\n{table}\n{END}", text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    stale = []
+    for path, table in (
+        (ROOT / "README.md", readme_table()),
+        (ROOT / "docs" / "models.md", models_table()),
+    ):
+        text = path.read_text()
+        new = _replace(text, table)
+        if new != text:
+            stale.append(path.name)
+            if not args.check:
+                path.write_text(new)
+    if args.check and stale:
+        print(
+            f"stale tables in {', '.join(stale)}: run python docs/scripts/model_table.py",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

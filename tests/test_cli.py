@@ -1,0 +1,151 @@
+"""The ``ganzoo`` console script, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from ganzoo.train import load_checkpoint
+
+GANZOO = shutil.which("ganzoo")
+TINY = ["--set", "model_args.width=8", "--batch-size", "16", "--no-progress"]
+
+
+def run(*args: str, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
+    assert GANZOO, "the ganzoo console script is not installed (pip install -e .)"
+    return subprocess.run([GANZOO, *args], capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def test_list_and_info() -> None:
+    out = run("list").stdout.split("\n")
+    names = [line.split()[0] for line in out if line.strip()]
+    assert names == ["cgan", "dcgan", "lsgan", "sagan", "vanilla", "wgan", "wgan-gp"]
+    assert "Radford" in next(line for line in out if line.startswith("dcgan"))
+    assert run("list", "wgan*").stdout.split()[0::1].count("wgan-gp") == 1
+    info = json.loads(run("info", "wgan_gp").stdout)
+    assert info["name"] == "wgan-gp" and info["recipe"]["n_critic"] == 5
+    assert info["generator_params"] > 0
+
+
+def test_unknown_model_exits_2_with_suggestion() -> None:
+    result = run("info", "dcgn")
+    assert result.returncode == 2
+    assert "Unknown model 'dcgn'" in result.stderr and "Did you mean: dcgan" in result.stderr
+    assert run("train", "sagn", "--steps", "1").returncode == 2
+
+
+def test_train_from_yaml_then_sample(tmp_path: Path) -> None:
+    config = {
+        "model": "cgan",
+        "model_args": {"width": 8},
+        "data": {"name": "default"},
+        "recipe": {"steps": 4, "batch_size": 16},
+        "out_dir": str(tmp_path / "run"),
+        "log_every": 2,
+        "num_samples": 20,
+    }
+    path = tmp_path / "cgan.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = run("train", str(path), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    run_dir = tmp_path / "run"
+    for name in (
+        "samples.png",
+        "progress.gif",
+        "metrics.jsonl",
+        "metrics.csv",
+        "run.yaml",
+        "checkpoints/last.pt",
+    ):
+        assert (run_dir / name).is_file(), name
+    record = yaml.safe_load((run_dir / "run.yaml").read_text())
+    assert record["resolved_model"]["model"] == "cgan" and record["resolved_model"]["width"] == 8
+    assert load_checkpoint(run_dir)["step"] == 4
+
+    grid = tmp_path / "grid.png"
+    result = run("sample", str(run_dir), "--n", "20", "--out", str(grid), "--labels", "3")
+    assert result.returncode == 0, result.stderr
+    image = Image.open(grid)
+    assert image.size == (10 * 30 + 2, 2 * 30 + 2)  # conditional grids put one class per column
+
+
+def test_train_on_mnist_via_torchvision(tmp_path: Path, data_root: Path) -> None:
+    out = tmp_path / "run"
+    result = run("train", "dcgan", "--dataset", "mnist", "--data-root", str(data_root),
+                 "--steps", "2", "--out", str(out), *TINY)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((out / "run.yaml").read_text())["data"]["name"] == "mnist"
+
+
+def test_bad_config_and_data_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: dcgan\nstpes: 10\n")
+    result = run("train", str(bad))
+    assert (
+        result.returncode == 2
+        and "unknown key 'stpes'" in result.stderr
+        and "recipe.steps" in result.stderr
+    )
+    result = run("train", "dcgan", "--set", "recipe.batch_size=big", "--out", str(tmp_path / "x"))
+    assert result.returncode == 2 and "recipe.batch_size" in result.stderr
+    result = run(
+        "train",
+        "dcgan",
+        "--dataset",
+        str(tmp_path / "missing_folder"),
+        "--out",
+        str(tmp_path / "y"),
+    )
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    result = run("sample", str(tmp_path / "nothing.pt"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_ctrl_c_saves_and_the_run_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ["train", "dcgan", "--steps", "100000", "--out", str(out), "--log-every", "1",
+            "--checkpoint-every", "100000", *TINY]  # fmt: skip
+    proc = subprocess.Popen(
+        [GANZOO, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    log = out / "metrics.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 3):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Resume with" in stderr
+    step = load_checkpoint(out)["step"]
+    assert step >= 3
+    result = run(
+        "train",
+        "dcgan",
+        "--steps",
+        str(step + 2),
+        "--out",
+        str(out),
+        "--log-every",
+        "1",
+        "--resume",
+        *TINY,
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [json.loads(x)["step"] for x in log.read_text().splitlines()]
+    assert steps == list(range(1, step + 3))
+    assert (out / "progress.gif").exists()
+
+
+def test_module_entry_point_works_without_the_script() -> None:
+    result = subprocess.run([sys.executable, "-m", "ganzoo.cli", "list", "*sa*"], capture_output=True,
+                            text=True, timeout=120, env={**os.environ})  # fmt: skip
+    assert result.returncode == 0 and result.stdout.split()[0] == "sagan"
