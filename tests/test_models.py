@@ -72,7 +72,7 @@ def test_supported_size_list_is_real() -> None:
 
 @pytest.mark.parametrize("bad_size", [30, 8, 0, -4])
 def test_unsupported_size_is_a_clear_error(bad_size: int) -> None:
-    with pytest.raises(ganzoo.ConfigError, match="img_size|cannot make"):
+    with pytest.raises(ganzoo.ConfigError, match=r"img_size|cannot make"):
         ganzoo.create("dcgan", img_size=bad_size)
 
 
