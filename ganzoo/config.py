@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar, Union
 
+import yaml
+
 from .errors import ConfigError, suggest
 
 T = TypeVar("T")
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """SafeLoader that also reads 1e-4 (no dot) as a float, as users write learning rates."""
+
+
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(\d[\d_]*(\.[\d_]*)?|\.[\d_]+)[eE][-+]?\d+$"),
+    list("-+0123456789."),
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely (no arbitrary objects), reading exponent numbers as floats."""
+    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _type_name(tp: Any) -> str:
@@ -65,6 +85,19 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     return value
 
 
+def _similarity(word: str, choices: Any) -> tuple[float, str]:
+    return max(((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices), default=(0.0, ""))
+
+
+def _moved_key(key: str, moved: dict[str, str], fields: set[str]) -> str:
+    """Where a key that lives in another section belongs, if ``key`` is (close to) one of those
+    and closer to it than to any valid key here."""
+    if key in moved:
+        return moved[key]
+    score, best = _similarity(key, moved)
+    return moved[best] if score >= 0.6 and score > _similarity(key, fields)[0] else ""
+
+
 def from_dict(cls: type[T], data: Any, where: str = "config") -> T:
     """Build dataclass ``cls`` from a mapping, rejecting unknown keys and wrong types."""
     if isinstance(data, cls):
@@ -78,10 +111,9 @@ def from_dict(cls: type[T], data: Any, where: str = "config") -> T:
     for key, value in data.items():
         if key not in fields:
             hint = suggest(str(key), fields)
-            near = suggest(str(key), moved, n=1)
-            if key in moved or near:
-                target = moved.get(key) or moved[near.split(": ")[1].rstrip("?")]
-                hint = f" Did you mean {target}?"
+            moved_to = _moved_key(str(key), moved, fields)
+            if moved_to:
+                hint = f" Did you mean {moved_to}?"
             raise ConfigError(
                 f"{where}: unknown key {key!r}.{hint} Valid keys: {', '.join(sorted(fields))}."
             )

@@ -35,11 +35,11 @@ class TrainingDiverged(GanzooError, RuntimeError):
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> str:
     """Return ' Did you mean: a, b?' for the closest matches of ``name``, or ''."""
-    choices = list(choices)
-    close = difflib.get_close_matches(name, choices, n=n, cutoff=0.5)
+    by_lower = {c.lower(): c for c in choices}
+    lowered = name.lower()
+    close = [by_lower[c] for c in difflib.get_close_matches(lowered, by_lower, n=n, cutoff=0.5)]
     if not close:
-        lowered = name.lower()
-        close = [c for c in choices if lowered in c.lower() or c.lower() in lowered][:n]
+        close = [c for low, c in by_lower.items() if lowered in low or low in lowered][:n]
     return f" Did you mean: {', '.join(close)}?" if close else ""
 
 

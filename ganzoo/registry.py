@@ -70,6 +70,10 @@ def register_model(
                     f"Model name {k!r} is already registered by {_models[owner].module}; "
                     "pick another name or pass overwrite=True to replace it."
                 )
+        if overwrite:  # the new names must not stay aliases of (or models behind) older entries
+            _aliases.pop(key, None)
+            for alias in alias_keys:
+                _models.pop(alias, None)
         _models[key] = ModelEntry(
             key, builder, alias_keys, builder.__module__, dict(pretrained_tags or {})
         )

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import torch
 import yaml
 
-from .config import from_dict, to_dict
+from .config import from_dict, load_yaml, to_dict
 from .data import load_dataset
 from .errors import ConfigError
 from .gan import GAN
@@ -61,7 +61,7 @@ def load_run_config(path: str | os.PathLike[str]) -> RunConfig:
     if not path.is_file():
         raise ConfigError(f"Config file {path} does not exist.")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = load_yaml(path.read_text()) or {}
     except yaml.YAMLError as err:
         raise ConfigError(f"{path} is not valid YAML: {err}") from None
     return from_dict(RunConfig, raw, where=path.name)
@@ -82,7 +82,7 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"Override {item!r}: {part!r} is not a section.")
-        node[leaf] = yaml.safe_load(raw)
+        node[leaf] = load_yaml(raw)
     return from_dict(RunConfig, data, where="overrides")
 
 

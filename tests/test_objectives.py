@@ -706,10 +706,10 @@ def test_any_model_with_any_objective(model: str, loss_name: str) -> None:
     rebuilt.load_state_dict(gan.state_dict())
 
 
-def test_objective_alias_is_recorded_and_rebuilds() -> None:
+def test_objective_alias_is_recorded_by_canonical_name_and_rebuilds() -> None:
     gan = ganzoo.create("sagan", objective="ns", **tiny_args("sagan"))
     assert type(gan.objective.loss) is NonSaturatingLoss
-    assert gan.config["objective"] == "ns"
+    assert gan.config["objective"] == "non-saturating"
     config = dict(gan.config)
     rebuilt = ganzoo.create(config.pop("model"), **config)
     assert type(rebuilt.objective.loss) is NonSaturatingLoss
@@ -752,7 +752,7 @@ def test_any_model_with_gradient_penalties(model: str, reg: str) -> None:
     # Double backward through every architecture (batch norm, spectral norm, attention, labels).
     gan = ganzoo.create(model, regularizers=[{"name": reg, "weight": 1.0}], **tiny_args(model))
     assert [type(r) for r in gan.objective.regularizers] == [REGULARIZER_CLASSES[reg]]
-    assert gan.config["regularizers"] == [{"name": reg, "weight": 1.0}]
+    assert gan.config["regularizers"] == [{"name": reg, "every": 1, "weight": 1.0}]
     labels = gan.sample_labels(4)
     real = _real_batch(gan)
     fake = gan.generate(gan.sample_latent(4), labels)

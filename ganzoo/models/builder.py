@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..config import merge, to_dict
 from ..errors import ConfigError, suggest
 from ..gan import GAN
-from ..objectives import Objective, RegularizerSpec, build_objective
+from ..objectives import LOSSES, Objective, RegularizerSpec, build_objective
 from ..recipe import Recipe
 from .base import Discriminator, Generator
 
@@ -113,12 +114,22 @@ def build_gan(
     except TypeError as err:
         raise ConfigError(f"{model}: {err}") from None
 
+    built = build_objective(objective, regularizers)
     config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
-    if isinstance(objective, str):
-        config["objective"] = objective
-    if isinstance(regularizers, (str, Mapping)):
-        regularizers = [regularizers]
-    if all(isinstance(r, (str, Mapping)) for r in regularizers):
-        config["regularizers"] = [r if isinstance(r, str) else dict(r) for r in regularizers]
+    config.update(_objective_spec(built, model, user_given="objective" in (overrides or {})))
     config["recipe"] = to_dict(recipe)
-    return GAN(gen, disc, build_objective(objective, regularizers), recipe, config)
+    return GAN(gen, disc, built, recipe, config)
+
+
+def _objective_spec(objective: Objective, model: str, user_given: bool) -> dict[str, Any]:
+    """Config entries that rebuild ``objective``; empty for a custom Objective subclass, which
+    the model's own builder recreates (a user-supplied one cannot be written down)."""
+    if type(objective) is Objective and type(objective.loss) is LOSSES.get(objective.loss.name):
+        return {"objective": objective.loss.name, "regularizers": [r.spec() for r in objective.regularizers]}
+    if user_given:
+        warnings.warn(
+            f"{model}: a custom objective ({type(objective).__name__}) cannot be saved in the config; "
+            "checkpoints will rebuild the model with its default objective.",
+            stacklevel=3,
+        )
+    return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -33,6 +34,10 @@ class Regularizer(nn.Module):
     def after_discriminator_step(self, discriminator: nn.Module) -> None:
         """Constraint applied to the discriminator after each of its optimizer steps."""
 
+    def spec(self) -> dict[str, Any]:
+        """The mapping that rebuilds this regularizer with ``build_regularizer``."""
+        return {"name": self.name, "every": self.every}
+
 
 def _input_gradient(critic: Critic, images: Tensor) -> Tensor:
     images = images.detach().requires_grad_(True)
@@ -58,6 +63,9 @@ class GradientPenalty(Regularizer):
         norms = _input_gradient(critic, mixed).norm(2, dim=1)
         return self.weight * (norms - 1).square().mean()
 
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "weight": self.weight}
+
     def extra_repr(self) -> str:
         return f"weight={self.weight}, every={self.every}"
 
@@ -74,6 +82,9 @@ class R1Penalty(Regularizer):
     def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
         grad = _input_gradient(critic, real)
         return 0.5 * self.weight * grad.square().sum(dim=1).mean()
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "weight": self.weight}
 
     def extra_repr(self) -> str:
         return f"weight={self.weight}, every={self.every}"
@@ -94,6 +105,9 @@ class WeightClipping(Regularizer):
     def after_discriminator_step(self, discriminator: nn.Module) -> None:
         for param in discriminator.parameters():
             param.clamp_(-self.clip, self.clip)
+
+    def spec(self) -> dict[str, Any]:
+        return {"name": self.name, "clip": self.clip}
 
     def extra_repr(self) -> str:
         return f"clip={self.clip}"
