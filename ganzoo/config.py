@@ -30,7 +30,7 @@ _YamlLoader.add_implicit_resolver(
 
 def load_yaml(text: str) -> Any:
     """Parse YAML safely (no arbitrary objects), reading exponent numbers as floats."""
-    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_YamlLoader)  # a SafeLoader subclass: no arbitrary objects
 
 
 def _type_name(tp: Any) -> str:
@@ -86,7 +86,9 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
 
 
 def _similarity(word: str, choices: Any) -> tuple[float, str]:
-    return max(((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices), default=(0.0, ""))
+    return max(
+        ((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices), default=(0.0, "")
+    )
 
 
 def _moved_key(key: str, moved: dict[str, str], fields: set[str]) -> str:

@@ -125,7 +125,10 @@ def _objective_spec(objective: Objective, model: str, user_given: bool) -> dict[
     """Config entries that rebuild ``objective``; empty for a custom Objective subclass, which
     the model's own builder recreates (a user-supplied one cannot be written down)."""
     if type(objective) is Objective and type(objective.loss) is LOSSES.get(objective.loss.name):
-        return {"objective": objective.loss.name, "regularizers": [r.spec() for r in objective.regularizers]}
+        return {
+            "objective": objective.loss.name,
+            "regularizers": [r.spec() for r in objective.regularizers],
+        }
     if user_given:
         warnings.warn(
             f"{model}: a custom objective ({type(objective).__name__}) cannot be saved in the config; "
