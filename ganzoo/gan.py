@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from timm.utils import ModelEmaV3
 from torch import Tensor, nn
 
 from .errors import ConfigError
@@ -48,6 +49,19 @@ class GAN(nn.Module):
         self.objective = objective
         self.recipe = recipe or Recipe()
         self.config: dict[str, Any] = dict(config or {})
+        self.generator_ema: ModelEmaV3 | None = None
+        if self.recipe.ema_decay > 0:
+            self.generator_ema = ModelEmaV3(generator, decay=self.recipe.ema_decay, use_warmup=True)
+
+    @property
+    def sampler(self) -> Generator:
+        """The generator used for sampling: the EMA weights when the recipe keeps them."""
+        return self.generator_ema.module if self.generator_ema is not None else self.generator
+
+    def update_ema(self, step: int) -> None:
+        """Fold the generator's current weights into the EMA copy (no-op without EMA)."""
+        if self.generator_ema is not None:
+            self.generator_ema.update(self.generator, step=step)
 
     @property
     def name(self) -> str:
@@ -96,13 +110,17 @@ class GAN(nn.Module):
             )
         return labels
 
-    def generate(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        """Images in [-1, 1] for latent codes ``z`` (and labels, if conditional)."""
+    def generate(self, z: Tensor, labels: Tensor | None = None, *, ema: bool = False) -> Tensor:
+        """Images in [-1, 1] for latent codes ``z`` (and labels, if conditional).
+
+        ``ema=True`` uses the sampling generator (the EMA weights, when kept).
+        """
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ConfigError(
                 f"Expected latent codes of shape (N, {self.latent_dim}), got {tuple(z.shape)}."
             )
-        return self.generator(z, self._check_labels(labels, z.shape[0]))
+        network = self.sampler if ema else self.generator
+        return network(z, self._check_labels(labels, z.shape[0]))
 
     def discriminate(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         """Raw discriminator scores, shape (N,), for images shaped like the generator's output."""
@@ -123,9 +141,10 @@ class GAN(nn.Module):
         seed: int | None = None,
         batch_size: int = 256,
     ) -> Tensor:
-        """``n`` images in [-1, 1], shape (n, C, H, W), from the generator in eval mode.
+        """``n`` images in [-1, 1], shape (n, C, H, W), from the sampling generator in eval mode.
 
-        Conditional models cycle through the classes when ``labels`` is None.
+        Uses the EMA weights when the recipe keeps them. Conditional models cycle through the
+        classes when ``labels`` is None.
         """
         rng = None
         if seed is not None:
@@ -134,15 +153,16 @@ class GAN(nn.Module):
             labels = torch.arange(n, device=self.device) % self.num_classes
         if labels is not None:
             labels = self._check_labels(torch.as_tensor(labels), n)
-        was_training = self.generator.training
-        self.generator.eval()
+        network = self.sampler
+        was_training = network.training
+        network.eval()
         try:
             chunks = []
             for start in range(0, n, batch_size):
                 count = min(batch_size, n - start)
                 z = self.sample_latent(count, generator=rng)
                 chunk_labels = None if labels is None else labels[start : start + count]
-                chunks.append(self.generate(z, chunk_labels))
+                chunks.append(self.generate(z, chunk_labels, ema=True))
             return torch.cat(chunks).clamp_(-1, 1)
         finally:
-            self.generator.train(was_training)
+            network.train(was_training)

@@ -49,15 +49,24 @@ class OptimizerConfig:
 
 @dataclass
 class Recipe:
-    """Default training hyper-parameters of a model; every field can be overridden."""
+    """Default training hyper-parameters of a model; every field can be overridden.
+
+    ``ema_decay`` > 0 keeps an exponential moving average of the generator's weights (timm's
+    ``ModelEmaV3``, with decay warm-up), which ``GAN.sample`` and the sample grids then use.
+    """
 
     steps: int = 2000
     batch_size: int = 64
     n_critic: int = 1
     g_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     d_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "n_critic"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"Recipe field {name!r} must be >= 1, got {getattr(self, name)}.")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ConfigError(
+                f"Recipe field 'ema_decay' must be in [0, 1) (0 = off), got {self.ema_decay}."
+            )

@@ -213,3 +213,26 @@ def test_data_that_does_not_fit_the_model_is_a_clear_error(digits, tmp_path) -> 
         ganzoo.Trainer(_gan("cgan", num_classes=5), digits, tmp_path)
     with pytest.raises(ganzoo.DataError, match="fewer than one batch"):
         ganzoo.Trainer(_gan(), TensorImages(digits.images[:8]), tmp_path, batch_size=16).fit()
+
+
+def test_generator_ema_is_trained_sampled_and_resumed(digits, tmp_path) -> None:
+    recipe = {"ema_decay": 0.9}
+    gan = _gan(recipe=recipe)
+    assert gan.sampler is gan.generator_ema.module
+    _trainer(gan, digits, tmp_path / "full", steps=4).fit()
+    ema = dict(gan.generator_ema.module.named_parameters())
+    live = dict(gan.generator.named_parameters())
+    assert all(not torch.equal(ema[k], live[k]) for k in live)  # an average, not a copy
+    z = torch.randn(4, gan.latent_dim, generator=torch.Generator().manual_seed(0))
+    gan.sampler.eval()
+    with torch.no_grad():
+        expected = gan.generator_ema.module(z)
+    assert torch.allclose(gan.sample(4, seed=0), expected.clamp(-1, 1))
+
+    _trainer(_gan(recipe=recipe), digits, tmp_path / "split", steps=2).fit()
+    resumed = _gan(recipe=recipe, seed=9)
+    _trainer(resumed, digits, tmp_path / "split", steps=4, resume=True).fit()
+    for key, value in gan.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key]), key
+    with pytest.raises(ganzoo.ConfigError, match="ema_decay"):
+        _gan(recipe={"ema_decay": 1.5})

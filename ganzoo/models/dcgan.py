@@ -115,7 +115,7 @@ def _dcgan_family(
 @register_model
 def dcgan(**overrides: Any) -> GAN:
     """DCGAN (Radford et al., 2016): transposed-conv generator, strided-conv discriminator, batch norm, non-saturating loss."""
-    return _dcgan_family("dcgan", "non-saturating", Recipe(steps=1500, batch_size=64), overrides)
+    return _dcgan_family("dcgan", "non-saturating", Recipe(steps=2000, batch_size=64), overrides)
 
 
 @register_model

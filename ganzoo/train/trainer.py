@@ -208,6 +208,7 @@ class Trainer:
             self.g_optimizer.step()
         finally:
             gan.discriminator.requires_grad_(True)
+        gan.update_ema(self.step + 1)
         logs.update(out.logs)
         return logs
 
@@ -236,12 +237,12 @@ class Trainer:
         )
 
     def _render_samples(self) -> Path:
-        gen = self.gan.generator
+        gen = self.gan.sampler
         was_training = gen.training
         gen.eval()
         with torch.no_grad():
             labels = None if self.fixed_labels is None else self.fixed_labels.to(self.device)
-            images = self.gan.generate(self.fixed_z.to(self.device), labels)
+            images = self.gan.generate(self.fixed_z.to(self.device), labels, ema=True)
         gen.train(was_training)
         nrow = self.gan.num_classes or None
         return save_grid(images, self.out_dir / "samples" / f"step_{self.step:07d}.png", nrow=nrow)
