@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 
@@ -20,3 +21,10 @@ class LabelEmbedding(nn.Module):
                 f"of shape {tuple(labels.shape)}."
             )
         return self.embedding(labels)
+
+
+def append_label_embedding(
+    x: Tensor, embed: LabelEmbedding | None, labels: Tensor | None
+) -> Tensor:
+    """``x`` (N, D) with the labels' embedding concatenated; ``x`` itself when unconditional."""
+    return x if embed is None else torch.cat([x, embed(labels)], dim=1)

@@ -8,7 +8,14 @@ import torch
 from torch import Tensor, nn
 
 from ..gan import GAN
-from ..layers import LabelEmbedding, dcgan_init, make_norm, maybe_spectral_norm, spatial_plan
+from ..layers import (
+    LabelEmbedding,
+    append_label_embedding,
+    dcgan_init,
+    make_norm,
+    maybe_spectral_norm,
+    spatial_plan,
+)
 from ..recipe import OptimizerConfig, Recipe
 from ..registry import register_model
 from .base import Discriminator, Generator
@@ -53,8 +60,7 @@ class DCGANGenerator(Generator):
         dcgan_init(self)
 
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        if self.embed is not None:
-            z = torch.cat([z, self.embed(labels)], dim=1)
+        z = append_label_embedding(z, self.embed, labels)
         return self.net(z[:, :, None, None])
 
 

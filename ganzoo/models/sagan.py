@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from ..errors import ConfigError
 from ..gan import GAN
-from ..layers import LabelEmbedding, SelfAttention2d, make_norm, spatial_plan
+from ..layers import (
+    LabelEmbedding,
+    SelfAttention2d,
+    append_label_embedding,
+    make_norm,
+    spatial_plan,
+)
 from ..layers.norm import maybe_spectral_norm as sn
 from ..recipe import OptimizerConfig, Recipe
 from ..registry import register_model
@@ -71,8 +76,7 @@ class SAGANGenerator(Generator):
         self._channels0 = width * 2**blocks
 
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        if self.embed is not None:
-            z = torch.cat([z, self.embed(labels)], dim=1)
+        z = append_label_embedding(z, self.embed, labels)
         h = self.project(z).view(-1, self._channels0, self.base, self.base)
         return self.net(h)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import torch
 from einops import rearrange
 from torch import Tensor, nn
 
 from ..gan import GAN
-from ..layers import LabelEmbedding, make_norm
+from ..layers import LabelEmbedding, append_label_embedding, make_norm
 from ..recipe import Recipe
 from ..registry import register_model
 from .base import Discriminator, Generator
@@ -43,8 +42,7 @@ class MLPGenerator(Generator):
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        if self.embed is not None:
-            z = torch.cat([z, self.embed(labels)], dim=1)
+        z = append_label_embedding(z, self.embed, labels)
         return rearrange(self.net(z), "b (c h w) -> b c h w", c=self.channels, h=self.img_size)
 
 
@@ -73,8 +71,7 @@ class MLPDiscriminator(Discriminator):
 
     def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         x = rearrange(images, "b c h w -> b (c h w)")
-        if self.embed is not None:
-            x = torch.cat([x, self.embed(labels)], dim=1)
+        x = append_label_embedding(x, self.embed, labels)
         return self.net(x).squeeze(1)
 
 
