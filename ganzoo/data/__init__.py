@@ -1,0 +1,17 @@
+"""Datasets (the embedded default, torchvision datasets, image folders) and batch streams."""
+
+from .datasets import DATASETS, default_data_root, load_dataset, load_embedded
+from .images import TensorImages, to_unit_range
+from .loader import BatchStream
+from .streaming import FolderImages
+
+__all__ = [
+    "DATASETS",
+    "BatchStream",
+    "FolderImages",
+    "TensorImages",
+    "default_data_root",
+    "load_dataset",
+    "load_embedded",
+    "to_unit_range",
+]

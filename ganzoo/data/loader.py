@@ -1,0 +1,102 @@
+"""An endless, seeded, resumable stream of training batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset
+
+from ..errors import DataError
+from .images import TensorImages, to_unit_range
+
+
+class BatchStream:
+    """Yields ``(images, labels)`` batches forever; each epoch is a seeded permutation.
+
+    Labels are None when the dataset has none or ``with_labels`` is False.
+    The position (epoch, batch within epoch) is part of :meth:`state_dict`, so a resumed run
+    sees exactly the batches an uninterrupted run would. In-memory datasets are indexed
+    directly (optionally kept on the training device); others go through a DataLoader.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int,
+        seed: int = 0,
+        device: torch.device | str = "cpu",
+        num_workers: int = 0,
+        device_resident: bool = True,
+        with_labels: bool = True,
+    ) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.seed = seed
+        self.device = torch.device(device)
+        self.num_workers = num_workers
+        self.with_labels = with_labels
+        self.size = len(dataset)  # type: ignore[arg-type]
+        if self.size < batch_size:
+            raise DataError(
+                f"The dataset has {self.size} images, fewer than one batch of {batch_size}; "
+                "lower the batch size or add data."
+            )
+        self.batches_per_epoch = self.size // batch_size
+        self.epoch = 0
+        self.position = 0
+        self._images: Tensor | None = None
+        self._labels: Tensor | None = None
+        if isinstance(dataset, TensorImages):
+            target = self.device if device_resident else torch.device("cpu")
+            self._images = dataset.images.to(target)
+            if with_labels and dataset.labels is not None:
+                self._labels = dataset.labels.to(target)
+        self._iterator: Iterator[Any] | None = None
+        self._perm: Tensor | None = None
+        self._perm_epoch = -1
+
+    def _permutation(self) -> Tensor:
+        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        return torch.randperm(self.size, generator=rng)
+
+    def state_dict(self) -> dict[str, int]:
+        return {"epoch": self.epoch, "position": self.position, "seed": self.seed}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        self.epoch, self.position, self.seed = state["epoch"], state["position"], state["seed"]
+        self._iterator = None
+
+    def _advance(self) -> None:
+        self.position += 1
+        if self.position >= self.batches_per_epoch:
+            self.epoch, self.position = self.epoch + 1, 0
+            self._iterator = None
+
+    def _loader_batches(self) -> Iterator[Any]:
+        order = self._permutation()[self.position * self.batch_size :].tolist()
+        loader = DataLoader(
+            self.dataset, batch_size=self.batch_size, sampler=order, drop_last=True,
+            num_workers=self.num_workers, pin_memory=self.device.type == "cuda",
+        )  # fmt: skip
+        return iter(loader)
+
+    def next(self) -> tuple[Tensor, Tensor | None]:
+        """The next batch: float images in [-1, 1] on the device, labels or None."""
+        if self._images is not None:
+            if self._perm is None or self._perm_epoch != self.epoch:
+                self._perm, self._perm_epoch = self._permutation().to(self._images.device), self.epoch
+            index = self._perm[self.position * self.batch_size : (self.position + 1) * self.batch_size]
+            images = to_unit_range(self._images[index].to(self.device, non_blocking=True))
+            labels = None if self._labels is None else self._labels[index].to(self.device)
+        else:
+            if self._iterator is None:
+                self._iterator = self._loader_batches()
+            batch = next(self._iterator)
+            images, labels = (batch, None) if torch.is_tensor(batch) else (batch[0], batch[1])
+            images = images.to(self.device, non_blocking=True)
+            labels = labels.to(self.device) if self.with_labels and torch.is_tensor(labels) else None
+        self._advance()
+        return images, labels
