@@ -10,6 +10,7 @@ from .errors import (
     UnknownNameError,
 )
 from .gan import GAN
+from .hub import from_pretrained
 from .models import Discriminator, Generator
 from .models import cgan as _cgan
 from .models import dcgan as _dcgan
@@ -51,6 +52,7 @@ __all__ = [
     "build_objective",
     "create",
     "create_generator",
+    "from_pretrained",
     "is_model",
     "list_models",
     "list_objectives",

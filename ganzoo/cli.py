@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command: list, info, train, sample."""
+"""The ``ganzoo`` command: list, info, train, sample, hub push/pull."""
 
 from __future__ import annotations
 
@@ -66,14 +66,53 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_sample(args: argparse.Namespace) -> int:
-    from .train import load_gan, save_grid
+def load_any(source: str, device: str = "cpu"):  # -> GAN
+    """A GAN from a checkpoint/run folder, a ganzoo model folder, a Hub repo id or a model.tag."""
+    from .hub import from_pretrained
+    from .registry import create, is_model
+    from .train import load_gan
 
-    gan = load_gan(args.checkpoint, map_location=args.device)
+    path = Path(source)
+    if path.is_dir() and (path / "config.json").is_file():
+        return from_pretrained(path).to(device)
+    if path.exists() or path.suffix == ".pt":
+        return load_gan(path, map_location=device)
+    if "." in source and "/" not in source and is_model(source):
+        return create(source, pretrained=True).to(device)
+    if source.count("/") == 1:
+        return from_pretrained(source).to(device)
+    return load_gan(path, map_location=device)  # raises a clear "does not exist"
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .train import save_grid
+
+    gan = load_any(args.checkpoint, args.device)
     labels = [int(x) for x in args.labels.split(",")] * args.n if args.labels else None
     images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed)
     path = save_grid(images, args.out, nrow=args.nrow or (gan.num_classes or None))
     print(f"Wrote {args.n} samples from {gan.name} to {path}")
+    return 0
+
+
+def _cmd_hub_push(args: argparse.Namespace) -> int:
+    from .hub import describe_run, push_to_hub
+
+    gan, extra, files = describe_run(args.run_dir)
+    url = push_to_hub(gan, args.repo_id, token=args.token, private=args.private, tag=args.tag,
+                      dtype=args.dtype, commit_message=args.message, extra=extra, files=files)  # fmt: skip
+    print(f"Pushed {gan.name} from {args.run_dir} to {url}")
+    return 0
+
+
+def _cmd_hub_pull(args: argparse.Namespace) -> int:
+    from .hub import pull, read_config
+
+    folder = pull(args.repo_id, revision=args.revision, local_dir=args.out, token=args.token)
+    config = read_config(folder / "config.json")
+    print(
+        f"Pulled {args.repo_id} ({config['model']}, {'x'.join(map(str, config['image_shape']))}) to {folder}"
+    )
     return 0
 
 
@@ -118,8 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=_cmd_train)
 
-    p = sub.add_parser("sample", help="write a grid of samples from a checkpoint")
-    p.add_argument("checkpoint", help="a checkpoint .pt file or a run folder")
+    p = sub.add_parser(
+        "sample", help="write a grid of samples from a checkpoint or pretrained model"
+    )
+    p.add_argument(
+        "checkpoint", help="a checkpoint .pt, a run folder, a model folder, user/repo or model.tag"
+    )
     p.add_argument("--n", type=int, default=64, help="number of samples")
     p.add_argument("--out", default="grid.png", help="output PNG")
     p.add_argument("--seed", type=int, default=0)
@@ -127,6 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nrow", type=int, help="images per row")
     p.add_argument("--device", default="cpu")
     p.set_defaults(func=_cmd_sample)
+
+    hub = sub.add_parser("hub", help="publish to / download from the Hugging Face Hub")
+    hub_sub = hub.add_subparsers(dest="hub_command", required=True)
+    p = hub_sub.add_parser("push", help="upload a trained run as a ganzoo model repo")
+    p.add_argument("run_dir")
+    p.add_argument("repo_id", help="user/repo")
+    p.add_argument("--token", help="Hub token (default: the logged-in one / $HF_TOKEN)")
+    p.add_argument("--private", action="store_true")
+    p.add_argument("--tag", help="also create this tag on the new commit (a pinnable revision)")
+    p.add_argument("--dtype", default="float16", choices=["float32", "float16", "bfloat16"],
+                   help="dtype of generator.safetensors (model.safetensors stays float32)")  # fmt: skip
+    p.add_argument("--message", help="commit message")
+    p.set_defaults(func=_cmd_hub_push)
+    p = hub_sub.add_parser("pull", help="download a ganzoo model repo (checks sha256)")
+    p.add_argument("repo_id")
+    p.add_argument("--revision")
+    p.add_argument("--out", help="copy the files into this folder (default: just the HF cache)")
+    p.add_argument("--token")
+    p.set_defaults(func=_cmd_hub_pull)
     return parser
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -132,6 +134,18 @@ class GAN(nn.Module):
                 f"channels={images.shape[1] if images.ndim == 4 else '?'}."
             )
         return self.discriminator(images, self._check_labels(labels, images.shape[0]))
+
+    def save_pretrained(self, folder: str | os.PathLike[str], **kwargs: Any) -> Path:
+        """Write config.json + safetensors weights (see :func:`ganzoo.hub.save_pretrained`)."""
+        from .hub import save_pretrained
+
+        return save_pretrained(self, folder, **kwargs)
+
+    def push_to_hub(self, repo_id: str, **kwargs: Any) -> str:
+        """Upload weights, config, samples and a model card (see :func:`ganzoo.hub.push_to_hub`)."""
+        from .hub import push_to_hub
+
+        return push_to_hub(self, repo_id, **kwargs)
 
     @torch.no_grad()
     def sample(

@@ -7,10 +7,12 @@ functions, and ``model.tag`` names for pretrained weights.
 from __future__ import annotations
 
 import fnmatch
+import json
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import GanzooError, unknown_name
@@ -40,6 +42,7 @@ class ModelEntry:
 _models: dict[str, ModelEntry] = {}
 _aliases: dict[str, str] = {}
 _plugins_loaded = False
+_published_loaded = False
 
 
 def _key(name: str) -> str:
@@ -118,8 +121,25 @@ def split_model_name_tag(name: str) -> tuple[str, str]:
     return arch, tag
 
 
+def _load_published_tags() -> None:
+    """Attach the tags in ``ganzoo/pretrained.json`` (our published weights) to their models."""
+    global _published_loaded
+    if _published_loaded:
+        return
+    _published_loaded = True
+    path = Path(__file__).with_name("pretrained.json")
+    if not path.exists():
+        return
+    for full_name, cfg in json.loads(path.read_text()).items():
+        arch, tag = split_model_name_tag(full_name)
+        entry = _models.get(_key(arch))
+        if entry is not None:
+            entry.pretrained_tags.setdefault(tag, cfg)
+
+
 def _entry(name: str) -> ModelEntry:
     load_plugins()
+    _load_published_tags()
     arch, _ = split_model_name_tag(name)
     key = _aliases.get(_key(arch), _key(arch))
     if key not in _models:
@@ -147,6 +167,7 @@ def list_models(
     With ``pretrained=True``, lists ``model.tag`` names that have published weights.
     """
     load_plugins()
+    _load_published_tags()
     if pretrained:
         names = [f"{n}.{tag}" for n, e in _models.items() for tag in e.pretrained_tags]
     else:
@@ -165,6 +186,8 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> GAN:
     """Build the GAN registered as ``name`` with architecture/objective/recipe ``overrides``.
 
     Example: ``ganzoo.create("dcgan", img_size=64, channels=3, objective="hinge")``.
+    ``ganzoo.create("dcgan.mnist", pretrained=True)`` downloads the tag's weights from the Hub
+    (pinned revision, sha256-checked); overrides may then not change the architecture.
     """
     entry = _entry(name)
     _, tag = split_model_name_tag(name)
@@ -177,9 +200,12 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> GAN:
                 f"No pretrained weights are published for {entry.name!r} yet. "
                 "Train one with `ganzoo train` or call create() without pretrained=True."
             )
-        raise GanzooError(
-            f"Pretrained weights for {name!r} need a tag, one of: "
-            f"{', '.join(f'{entry.name}.{t}' for t in sorted(entry.pretrained_tags))}."
+        tag = tag or next(iter(entry.pretrained_tags))
+        cfg = entry.pretrained_tags[tag]
+        from .hub import from_pretrained
+
+        return from_pretrained(
+            cfg["hf_hub_id"], revision=cfg.get("revision"), sha256=cfg.get("sha256"), **overrides
         )
     gan = entry.builder(**overrides)
     if not isinstance(gan, GAN):

@@ -44,6 +44,7 @@ class RunConfig:
     checkpoint_every: int | None = None
     num_samples: int = 64
     device: str | None = None
+    source: str | None = None  # the config file the run came from (informational)
 
     # Keys users put at the top level that live elsewhere (used in error messages).
     key_hints: ClassVar[dict[str, str]] = {
@@ -64,7 +65,9 @@ def load_run_config(path: str | os.PathLike[str]) -> RunConfig:
         raw = load_yaml(path.read_text()) or {}
     except yaml.YAMLError as err:
         raise ConfigError(f"{path} is not valid YAML: {err}") from None
-    return from_dict(RunConfig, raw, where=path.name)
+    config = from_dict(RunConfig, raw, where=path.name)
+    config.source = config.source or str(path)
+    return config
 
 
 def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
@@ -127,6 +130,8 @@ def train(
         resume=resume, progress=progress,
     )  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
-    record = {**to_dict(config), "out_dir": str(out_dir), "resolved_model": gan.config}
-    (out_dir / "run.yaml").write_text(yaml.safe_dump(record, sort_keys=False))
+    record = {**to_dict(config), "out_dir": str(out_dir)}
+    (out_dir / "run.yaml").write_text(
+        yaml.safe_dump(record, sort_keys=False)
+    )  # `ganzoo train run.yaml` reruns it
     return trainer.fit()

@@ -93,7 +93,8 @@ def test_valid_yaml_loads_into_run_config(tmp_path: Path) -> None:
 
 
 def test_empty_file_gives_defaults(tmp_path: Path) -> None:
-    assert load_run_config(_write(tmp_path, "# nothing but a comment\n")) == RunConfig()
+    path = _write(tmp_path, "# nothing but a comment\n")
+    assert load_run_config(path) == RunConfig(source=str(path))  # the file it came from is recorded
 
 
 def test_load_run_config_accepts_str_paths(tmp_path: Path) -> None:

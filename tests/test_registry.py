@@ -380,10 +380,12 @@ def test_recipe_overrides_change_only_those_fields() -> None:
     expected["g_optimizer"]["lr"] = 1e-3
     assert to_dict(gan.recipe) == expected
     assert gan.config["recipe"] == expected
-    # The model's own recipe is the starting point, not the library default.
-    assert base["steps"] == 1500
-    assert gan.recipe.steps == 1500
+    assert gan.recipe.steps == base["steps"]
     assert gan.recipe.g_optimizer.betas == (0.5, 0.999)
+    # The model's own recipe is the starting point, not the library default.
+    wgan = ganzoo.create("wgan", width=8, recipe={"batch_size": 16})
+    assert (wgan.recipe.n_critic, wgan.recipe.d_optimizer.name) == (5, "rmsprop")
+    assert (Recipe().n_critic, Recipe().d_optimizer.name) == (1, "adam")
 
 
 def test_recipe_overrides_keep_the_models_own_recipe() -> None:

@@ -96,7 +96,9 @@ def load_dataset(
                 f"Dataset folder {str(path)!r} does not exist. Pass an existing folder of images "
                 "(one sub-folder per class, as torchvision's ImageFolder expects)."
             )
-        raise unknown_name("dataset", name, [*DATASETS, *_ALIASES], hint="Or pass a path to a folder of images.")
+        raise unknown_name(
+            "dataset", name, [*DATASETS, *_ALIASES], hint="Or pass a path to a folder of images."
+        )
     if key == "default":
         data = load_embedded()
     else:

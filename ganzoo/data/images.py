@@ -38,7 +38,9 @@ def resize(images: Tensor, size: int) -> Tensor:
         return images
     out = []
     for chunk in images.split(2048):
-        resized = F.interpolate(chunk.float(), size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+        resized = F.interpolate(
+            chunk.float(), size=(size, size), mode="bilinear", antialias=True, align_corners=False
+        )
         out.append(resized.round_().clamp_(0, 255).to(torch.uint8))
     return torch.cat(out)
 
@@ -54,7 +56,9 @@ class TensorImages(Dataset):
 
     def __post_init__(self) -> None:
         if self.images.dtype != torch.uint8 or self.images.ndim != 4:
-            raise DataError(f"TensorImages needs uint8 (N, C, H, W) pixels, got {self.images.dtype} {tuple(self.images.shape)}.")
+            raise DataError(
+                f"TensorImages needs uint8 (N, C, H, W) pixels, got {self.images.dtype} {tuple(self.images.shape)}."
+            )
         if self.labels is not None and len(self.labels) != len(self.images):
             raise DataError(f"{len(self.images)} images but {len(self.labels)} labels.")
 

@@ -87,8 +87,13 @@ class BatchStream:
         """The next batch: float images in [-1, 1] on the device, labels or None."""
         if self._images is not None:
             if self._perm is None or self._perm_epoch != self.epoch:
-                self._perm, self._perm_epoch = self._permutation().to(self._images.device), self.epoch
-            index = self._perm[self.position * self.batch_size : (self.position + 1) * self.batch_size]
+                self._perm, self._perm_epoch = (
+                    self._permutation().to(self._images.device),
+                    self.epoch,
+                )
+            index = self._perm[
+                self.position * self.batch_size : (self.position + 1) * self.batch_size
+            ]
             images = to_unit_range(self._images[index].to(self.device, non_blocking=True))
             labels = None if self._labels is None else self._labels[index].to(self.device)
         else:
@@ -97,6 +102,8 @@ class BatchStream:
             batch = next(self._iterator)
             images, labels = (batch, None) if torch.is_tensor(batch) else (batch[0], batch[1])
             images = images.to(self.device, non_blocking=True)
-            labels = labels.to(self.device) if self.with_labels and torch.is_tensor(labels) else None
+            labels = (
+                labels.to(self.device) if self.with_labels and torch.is_tensor(labels) else None
+            )
         self._advance()
         return images, labels

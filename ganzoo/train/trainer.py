@@ -40,6 +40,12 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _hardware(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+
+
 def _default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -90,6 +96,8 @@ class Trainer:
         self.gif = gif
         self.step = 0
         self.d_step = 0
+        self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
+        self._fit_started = time.perf_counter()
         self._check_data()
         self._stop_requested = False
         # Checking costs a host sync: free on the CPU, so done every step there.
@@ -162,7 +170,13 @@ class Trainer:
             "d_optimizer": self.d_optimizer.state_dict(),
             "rng": rng,
             "data": self.stream.state_dict(),
-            "trainer": {"steps": self.steps, "batch_size": self.batch_size, "seed": self.seed},
+            "trainer": {
+                "steps": self.steps,
+                "batch_size": self.batch_size,
+                "seed": self.seed,
+                "train_seconds": self.train_seconds + time.perf_counter() - self._fit_started,
+                "hardware": _hardware(self.device),
+            },
         }
 
     def _load(self, path: Path) -> None:
@@ -175,6 +189,7 @@ class Trainer:
         if "cuda" in state["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
         self.step, self.d_step = state["step"], state["d_step"]
+        self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
         self.log.truncate_after(self.step)
         logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, path)
 
@@ -250,6 +265,7 @@ class Trainer:
     def fit(self) -> TrainResult:
         """Train until ``steps``; returns early (after saving) on Ctrl-C or SIGTERM."""
         self._setup()
+        self._fit_started = time.perf_counter()
         history: list[dict[str, Any]] = []
         totals: dict[str, Tensor] = {}
         count, started = 0, time.perf_counter()

@@ -1,0 +1,166 @@
+"""The ganzoo model-repo format: ``config.json`` + safetensors weights, in a folder or Hub repo.
+
+``config.json`` names the registered model and every resolved argument, so the exact
+architecture is rebuilt before any weight is read. Weights are safetensors only (never pickle):
+``generator.safetensors`` (what sampling needs; the EMA weights when the recipe kept them) and,
+optionally, ``model.safetensors`` with the whole GAN (both networks, EMA, objective state) to
+continue training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from ..errors import CheckpointError, ConfigError
+from ..gan import GAN
+
+LIBRARY = "ganzoo"
+FORMAT_VERSION = 1
+CONFIG_NAME = "config.json"
+GENERATOR_WEIGHTS = "generator.safetensors"
+FULL_WEIGHTS = "model.safetensors"
+_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+_ARCHITECTURE_EXEMPT = ("recipe",)  # keys that may differ without changing the weights' shapes
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _tensors(state: dict[str, torch.Tensor], dtype: torch.dtype | None) -> dict[str, torch.Tensor]:
+    out = {}
+    for key, value in state.items():
+        value = value.detach().cpu()
+        if dtype is not None and value.is_floating_point():
+            value = value.to(dtype)
+        out[key] = value.contiguous().clone()
+    return out
+
+
+def save_pretrained(
+    gan: GAN,
+    folder: str | os.PathLike[str],
+    *,
+    dtype: str = "float32",
+    full: bool = True,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``gan`` in the ganzoo repo format; returns the folder.
+
+    ``dtype`` (float32, float16 or bfloat16) applies to ``generator.safetensors``; the full
+    state in ``model.safetensors`` stays float32 so training can continue exactly.
+    """
+    if dtype not in _DTYPES:
+        raise ConfigError(f"dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}.")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    metadata = {"format": "pt", "library": LIBRARY, "model": gan.name}
+    save_file(
+        _tensors(gan.sampler.state_dict(), _DTYPES[dtype]), folder / GENERATOR_WEIGHTS, metadata
+    )
+    files = {"generator": GENERATOR_WEIGHTS}
+    if full:
+        save_file(_tensors(gan.state_dict(), None), folder / FULL_WEIGHTS, metadata)
+        files["full"] = FULL_WEIGHTS
+    config = {
+        "library": LIBRARY,
+        "format_version": FORMAT_VERSION,
+        "model": gan.name,
+        "args": {k: v for k, v in gan.config.items() if k != "model"},
+        "image_shape": list(gan.image_shape),
+        "latent_dim": gan.latent_dim,
+        "num_classes": gan.num_classes,
+        "generator_dtype": dtype,
+        "files": files,
+        "sha256": {name: sha256_of(folder / name) for name in files.values()},
+        **(extra or {}),
+    }
+    (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n")
+    return folder
+
+
+def read_config(path: str | os.PathLike[str], where: str = "") -> dict[str, Any]:
+    """Parse and check a ganzoo ``config.json``."""
+    where = where or str(path)
+    try:
+        config = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"{where}: config.json is unreadable ({err}).") from None
+    if not isinstance(config, dict) or config.get("library") != LIBRARY or "model" not in config:
+        raise CheckpointError(
+            f'{where} is not a ganzoo model: its config.json lacks "library": "ganzoo" and a '
+            '"model" name. ganzoo repos hold config.json (written by save_pretrained / push_to_hub) '
+            "and generator.safetensors."
+        )
+    if config.get("format_version", 0) > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{where} uses format {config['format_version']}; upgrade ganzoo to load it."
+        )
+    return config
+
+
+def build_from_config(config: dict[str, Any], where: str = "", **overrides: Any) -> GAN:
+    """The untrained GAN that ``config`` describes; ``overrides`` may not change its architecture."""
+    from ..registry import create
+
+    args = dict(config.get("args", {}))
+    clashes = {
+        k: (args[k], v)
+        for k, v in overrides.items()
+        if k in args and k not in _ARCHITECTURE_EXEMPT and args[k] != v
+    }
+    if clashes:
+        details = ", ".join(
+            f"{k}={saved!r} (you asked for {asked!r})" for k, (saved, asked) in clashes.items()
+        )
+        raise ConfigError(
+            f"The pretrained weights in {where or 'this repo'} were made for {config['model']} with "
+            f"{details}; they cannot be loaded into another architecture. Drop those overrides, "
+            "or build an untrained model with ganzoo.create()."
+        )
+    return create(config["model"], **{**args, **overrides})
+
+
+def load_weights(
+    gan: GAN, path: str | os.PathLike[str], *, generator_only: bool, where: str = ""
+) -> None:
+    """Load safetensors weights into ``gan`` (the generator and its EMA copy, or everything)."""
+    try:
+        state = load_file(str(path))
+        with safe_open(str(path), "pt") as f:
+            made_for = (f.metadata() or {}).get("model", "an unknown model")
+    except Exception as err:
+        raise CheckpointError(
+            f"{where or path}: the weights file is corrupt or not safetensors ({err})."
+        ) from None
+    state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+    targets = [
+        gan.generator,
+        *([gan.generator_ema.module] if gan.generator_ema is not None else []),
+    ]
+    try:
+        if generator_only:
+            for module in targets:
+                module.load_state_dict(state)
+        else:
+            gan.load_state_dict(state)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0]
+        raise CheckpointError(
+            f"{where or path}: these weights were made for {made_for} and do not fit {gan.name} "
+            f"{'x'.join(map(str, gan.image_shape))} ({first}). Load them into the architecture "
+            "and size they were trained with."
+        ) from None
