@@ -182,12 +182,15 @@ def list_models(
     return sorted(names)
 
 
-def create(name: str, pretrained: bool = False, **overrides: Any) -> GAN:
+def create(
+    name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
+) -> GAN:
     """Build the GAN registered as ``name`` with architecture/objective/recipe ``overrides``.
 
     Example: ``ganzoo.create("dcgan", img_size=64, channels=3, objective="hinge")``.
     ``ganzoo.create("dcgan.mnist", pretrained=True)`` downloads the tag's weights from the Hub
-    (pinned revision, sha256-checked); overrides may then not change the architecture.
+    (pinned revision, sha256-checked) into ``cache_dir`` (default: the Hugging Face cache);
+    overrides may then not change the architecture.
     """
     entry = _entry(name)
     _, tag = split_model_name_tag(name)
@@ -205,8 +208,9 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> GAN:
         from .hub import from_pretrained
 
         return from_pretrained(
-            cfg["hf_hub_id"], revision=cfg.get("revision"), sha256=cfg.get("sha256"), **overrides
-        )
+            cfg["hf_hub_id"], revision=cfg.get("revision"), sha256=cfg.get("sha256"),
+            cache_dir=cache_dir, **overrides,
+        )  # fmt: skip
     gan = entry.builder(**overrides)
     if not isinstance(gan, GAN):
         raise GanzooError(
@@ -216,9 +220,11 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> GAN:
     return gan
 
 
-def create_generator(name: str, pretrained: bool = False, **overrides: Any) -> Generator:
+def create_generator(
+    name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
+) -> Generator:
     """Only the generator of :func:`create` (what sampling needs)."""
-    return create(name, pretrained=pretrained, **overrides).generator
+    return create(name, pretrained=pretrained, cache_dir=cache_dir, **overrides).generator
 
 
 def model_info(name: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from huggingface_hub.file_download import http_get
 from .hub_server import HubServer
 
 REPO = "user/model"
-BIG = bytes(range(256)) * 781 + b"tail"  # 200,000 bytes, every byte value
+BIG = bytes(range(256)) * 781 + bytes(64)  # 200,000 bytes, every byte value
 CONFIG = json.dumps({"width": 8}).encode()
 
 # Run in a subprocess: HF_ENDPOINT and HF_HUB_OFFLINE are read when huggingface_hub is imported.
@@ -53,13 +53,24 @@ def download(hub: HubServer, cache: Path, filename: str, **kwargs) -> bytes:
 
 
 def gets_of(hub: HubServer, suffix: str) -> list[dict[str, str]]:
-    return [headers for method, path, headers in hub.requests if method == "GET" and path.endswith(suffix)]
+    return [
+        headers
+        for method, path, headers in hub.requests
+        if method == "GET" and path.endswith(suffix)
+    ]
 
 
-def test_upload_folder_then_download_round_trip(hub: HubServer, cache: Path, tmp_path: Path) -> None:
+def test_upload_folder_then_download_round_trip(
+    hub: HubServer, cache: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "upload"
     (folder / "nested").mkdir(parents=True)
-    files = {"config.json": CONFIG, "weights.bin": BIG, "nested/notes.txt": b"hello\n"}
+    files = {
+        "config.json": CONFIG,
+        "weights.bin": BIG,
+        "nested/notes.txt": b"hi",
+        "README.md": b"# M",
+    }
     for name, data in files.items():
         (folder / name).write_bytes(data)
     api = HfApi(endpoint=hub.url, token="t")
@@ -94,6 +105,18 @@ def test_new_commit_keeps_old_revision(hub: HubServer, cache: Path) -> None:
     assert download(hub, cache, "config.json", revision=second) == b"{}"
 
 
+def test_tags_pin_a_commit(hub: HubServer, cache: Path) -> None:
+    api = HfApi(endpoint=hub.url, token="t")
+    first = hub.add_files(REPO, {"config.json": CONFIG})
+    api.create_tag(REPO, tag="v1", revision=first)
+    hub.add_files(REPO, {"config.json": b"{}"})
+    with pytest.raises(HfHubHTTPError) as caught:
+        api.create_tag(REPO, tag="v1")
+    assert caught.value.response.status_code == 409
+    assert download(hub, cache, "config.json", revision="v1") == CONFIG
+    assert api.model_info(REPO, revision="v1").sha == first != hub.head(REPO)
+
+
 def test_snapshot_download_gets_every_file_of_the_revision(hub: HubServer, cache: Path) -> None:
     first = hub.add_files(REPO, {"a.txt": b"a1", "sub/b.bin": BIG})
     hub.add_files(REPO, {"a.txt": b"a2", "c.txt": b"c"}, message="more")
@@ -102,10 +125,16 @@ def test_snapshot_download_gets_every_file_of_the_revision(hub: HubServer, cache
     new = Path(snapshot_download(REPO, endpoint=hub.url, cache_dir=cache))
 
     def contents(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+        }
 
     assert old.name == first
-    assert contents(old) == {".gitattributes": contents(new)[".gitattributes"], "a.txt": b"a1", "sub/b.bin": BIG}
+    assert contents(old) == {
+        ".gitattributes": contents(new)[".gitattributes"],
+        "a.txt": b"a1",
+        "sub/b.bin": BIG,
+    }
     assert {k: v for k, v in contents(new).items() if k != ".gitattributes"} == {
         "a.txt": b"a2",
         "sub/b.bin": BIG,
@@ -113,15 +142,21 @@ def test_snapshot_download_gets_every_file_of_the_revision(hub: HubServer, cache
     }
 
 
-def test_offline_subprocess_reads_the_cache_without_any_request(hub: HubServer, cache: Path) -> None:
+def test_offline_subprocess_reads_the_cache_without_any_request(
+    hub: HubServer, cache: Path
+) -> None:
     hub.add_files(REPO, {"config.json": CONFIG})
     cached = download(hub, cache, "config.json")
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
     env["HF_ENDPOINT"] = hub.url
 
     def run(**extra: str) -> Path:
         args = [sys.executable, "-c", DOWNLOAD_SCRIPT, REPO, "config.json", str(cache)]
-        done = subprocess.run(args, env={**env, **extra}, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            args, env={**env, **extra}, capture_output=True, text=True, check=True
+        )
         return Path(done.stdout.strip().splitlines()[-1])
 
     before = len(hub.requests)
@@ -210,7 +245,9 @@ def test_tokens_are_sent_as_bearer_authorization(hub: HubServer, cache: Path) ->
     assert download(hub, cache, "config.json", token="hf_reader") == CONFIG
     download(hub, cache, "config.json", token=False, force_download=True)
 
-    auth = [(method, path.split("?")[0], h.get("authorization")) for method, path, h in hub.requests]
+    auth = [
+        (method, path.split("?")[0], h.get("authorization")) for method, path, h in hub.requests
+    ]
     writes = [a for m, p, a in auth if m == "POST"]
     reads = [a for m, p, a in auth if "/resolve/" in p]
     assert writes and set(writes) == {"Bearer hf_writer"}

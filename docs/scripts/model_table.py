@@ -1,4 +1,4 @@
-"""Regenerate the model tables in README.md and docs/models.md from the registry.
+"""Regenerate the model tables in README.md, docs/models.md and docs/pretrained.md.
 
 python docs/scripts/model_table.py          # rewrite the tables in place
 python docs/scripts/model_table.py --check  # exit 1 if they are stale (run by the tests)
@@ -53,6 +53,27 @@ def models_table() -> str:
             f"| `{name}` | {info['generator']} | {info['discriminator']} | {_millions(info['generator_params'])} "
             f"| {_millions(info['discriminator_params'])} | {info['latent_dim']} | {recipe['n_critic']} "
             f"| {g['lr']:g} | {d['lr']:g} | {optimizer} |"
+        )
+    return "\n".join(rows)
+
+
+def pretrained_table() -> str:
+    import json
+
+    index = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())
+    rows = ["| tag | samples | Hub repo (revision) | steps | training time | hardware | metrics |",
+            "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for tag, cfg in sorted(index.items()):
+        folder = ROOT / cfg["local_folder"]
+        config = json.loads((folder / "config.json").read_text())
+        training = config.get("training", {})
+        metrics = (
+            ", ".join(f"{k} {v}" for k, v in (config.get("metrics") or {}).items())
+            or "not measured yet"
+        )
+        rows.append(
+            f"| `{tag}` | ![{tag}](../{cfg['local_folder']}/samples.png) | `{cfg['hf_hub_id']}` ({cfg['revision']}) "
+            f"| {training.get('steps', '?')} | {training.get('training time', '?')} | {training.get('hardware', '?')} | {metrics} |"
         )
     return "\n".join(rows)
 

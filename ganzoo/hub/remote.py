@@ -69,6 +69,11 @@ def _fetch(repo_id: str, filename: str, revision: str | None, cache_dir: Any, to
         raise CheckpointError(f"{where} has no {filename}.") from None
     except HfHubHTTPError as err:
         raise GanzooError(f"Downloading {filename} of {where} failed: {err}") from None
+    except Exception as err:  # connection dropped mid-file and retries exhausted, DNS, TLS, ...
+        raise GanzooError(
+            f"Downloading {filename} of {where} failed ({type(err).__name__}: {err}). Nothing "
+            "incomplete was kept in the cache; try again, or use a mirror via HF_ENDPOINT."
+        ) from None
 
 
 def from_pretrained(

@@ -1,0 +1,77 @@
+"""Train the published checkpoints with their zoo_configs recipes and lay each out as a Hub repo.
+
+    python docs/scripts/train_pretrained.py --data-root data
+    python docs/scripts/train_pretrained.py --data-root data --only dcgan_mnist   # one of them
+
+Each run goes to runs/pretrained/<config>/ (resumed if it exists), is exported with
+`ganzoo.hub.export_folder` to pretrained/<model>-<dataset>/ (fp16 generator, config.json with
+sha256, samples.png, progress.gif, recipe.yaml, model card) and recorded in
+ganzoo/pretrained.json (repo id, pinned revision tag, sha256). Upload a folder with
+`hf upload ganzoo/<model>-<dataset> pretrained/<model>-<dataset>` and tag it `v1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import ganzoo
+from ganzoo.hub import GENERATOR_WEIGHTS, describe_run, export_folder, sha256_of
+from ganzoo.run import load_run_config, train
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLISHED = ["dcgan_mnist", "dcgan_fashion_mnist", "cgan_mnist", "cgan_fashion_mnist",
+             "wgan_gp_mnist", "wgan_gp_fashion_mnist"]  # fmt: skip
+REVISION = "v1"
+TAGS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
+
+
+def publish(name: str, data_root: str) -> tuple[str, dict]:
+    config = load_run_config(ROOT / "zoo_configs" / f"{name}.yaml")
+    config.data.root = data_root
+    config.out_dir = str(ROOT / "runs" / "pretrained" / name)
+    config.source = f"zoo_configs/{name}.yaml"
+    checkpoint = Path(config.out_dir) / "checkpoints" / "last.pt"
+    train(config, resume=checkpoint.exists(), progress=False)
+    gan, extra, files = describe_run(config.out_dir)
+    extra["command"] = f"ganzoo train zoo_configs/{name}.yaml --data-root DATA_ROOT"
+    extra["license"] = "apache-2.0"
+    model = ganzoo.create(config.model).name
+    repo_id = f"ganzoo/{model}-{config.data.name}"
+    folder = ROOT / "pretrained" / repo_id.split("/")[1]
+    shutil.rmtree(folder, ignore_errors=True)
+    export_folder(gan, folder, repo_id, dtype="float16", full=False, extra=extra, files=files)
+    tag = f"{model}.{TAGS[config.data.name]}"
+    entry = {"hf_hub_id": repo_id, "revision": REVISION, "sha256": sha256_of(folder / GENERATOR_WEIGHTS),
+             "filename": GENERATOR_WEIGHTS, "local_folder": f"pretrained/{folder.name}"}  # fmt: skip
+    print(
+        f"{tag}: {folder} ({extra['training']['training time']}, {extra['training']['hardware']})"
+    )
+    return tag, entry
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--data-root",
+        required=True,
+        help="folder with MNIST/ and FashionMNIST/ (torchvision layout)",
+    )
+    parser.add_argument(
+        "--only", action="append", help="config name(s) to (re)do, e.g. dcgan_mnist"
+    )
+    args = parser.parse_args()
+    index_path = ROOT / "ganzoo" / "pretrained.json"
+    index = json.loads(index_path.read_text()) if index_path.exists() else {}
+    for name in args.only or PUBLISHED:
+        tag, entry = publish(name, args.data_root)
+        index[tag] = entry
+        index_path.write_text(json.dumps(dict(sorted(index.items())), indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
