@@ -69,7 +69,7 @@ def main() -> int:
     for name in args.only or PUBLISHED:
         tag, entry = publish(name, args.data_root)
         index[tag] = entry
-        index_path.write_text(json.dumps(dict(sorted(index.items())), indent=2) + "\n")
+        index_path.write_text(json.dumps(index, indent=2) + "\n")  # first tag of a model = its default
     return 0
 
 
