@@ -152,7 +152,7 @@ def push_to_hub(
         info = api.upload_folder(repo_id=repo_id, folder_path=folder, revision=revision,
                                  commit_message=commit_message or f"Upload {gan.name} with ganzoo")  # fmt: skip
     if tag:
-        api.create_tag(repo_id, tag=tag, revision=info.oid, exist_ok=False)
+        api.create_tag(repo_id, tag=tag, revision=info.oid)
     return str(info.commit_url)
 
 
