@@ -123,15 +123,11 @@ def train(
         config = load_run_config(config)
     gan, data = build_run(config)
     out_dir = Path(config.out_dir or Path("runs") / gan.name)
+    record = {**to_dict(config), "out_dir": str(out_dir)}  # `ganzoo train run.yaml` reruns it
     trainer = Trainer(
         gan, data, out_dir, seed=config.seed, device=config.device,
         log_every=config.log_every, sample_every=config.sample_every,
         checkpoint_every=config.checkpoint_every, num_samples=config.num_samples,
-        resume=resume, progress=progress,
+        resume=resume, progress=progress, run_config=record,
     )  # fmt: skip
-    out_dir.mkdir(parents=True, exist_ok=True)
-    record = {**to_dict(config), "out_dir": str(out_dir)}
-    (out_dir / "run.yaml").write_text(
-        yaml.safe_dump(record, sort_keys=False)
-    )  # `ganzoo train run.yaml` reruns it
     return trainer.fit()

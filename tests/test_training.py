@@ -187,11 +187,13 @@ def test_checkpoint_from_another_model_is_refused(digits, tmp_path) -> None:
 
 
 def test_existing_run_is_not_overwritten_without_resume(digits, tmp_path) -> None:
-    _trainer(_gan(), digits, tmp_path, steps=2).fit()
+    _trainer(_gan(), digits, tmp_path, steps=2, run_config={"model": "dcgan", "seed": 0}).fit()
     before = (tmp_path / "checkpoints" / "last.pt").read_bytes()
+    record = (tmp_path / "run.yaml").read_text()
     with pytest.raises(ganzoo.CheckpointError, match="already holds a run"):
-        _trainer(_gan(), digits, tmp_path, steps=2).fit()
+        _trainer(_gan(), digits, tmp_path, steps=2, run_config={"model": "other"}).fit()
     assert (tmp_path / "checkpoints" / "last.pt").read_bytes() == before
+    assert (tmp_path / "run.yaml").read_text() == record
 
 
 def test_load_gan_rebuilds_the_trained_model(digits, tmp_path) -> None:

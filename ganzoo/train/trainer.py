@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import yaml
 from torch import Tensor
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
@@ -56,7 +57,8 @@ class Trainer:
     Writes to ``out_dir``: ``checkpoints/last.pt`` (atomically), ``samples/step_*.png`` grids
     from fixed noise, ``progress.gif``, ``samples.png`` and ``metrics.jsonl`` / ``metrics.csv``.
     ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped.
-    Unset arguments come from ``gan.recipe``.
+    Unset arguments come from ``gan.recipe``. ``run_config`` (e.g. a CLI run's config) is saved
+    as ``run.yaml``.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class Trainer:
         resume: bool = False,
         progress: bool = True,
         gif: bool = True,
+        run_config: dict[str, Any] | None = None,
     ) -> None:
         self.gan = gan
         self.data = data
@@ -94,6 +97,7 @@ class Trainer:
         self.resume = resume
         self.progress = progress
         self.gif = gif
+        self.run_config = run_config
         self.step = 0
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
@@ -154,6 +158,8 @@ class Trainer:
                     "resume=True (--resume), or choose another output folder."
                 )
             torch.manual_seed(self.seed)
+        if self.run_config is not None:  # only now: a refused run must not touch the folder's record
+            (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
 
     # ------------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
