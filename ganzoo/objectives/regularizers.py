@@ -46,14 +46,24 @@ def _input_gradient(critic: Critic, images: Tensor) -> Tensor:
     return grad.flatten(1)
 
 
-class GradientPenalty(Regularizer):
-    """WGAN-GP (Gulrajani et al., 2017): weight * E[(||grad D(x_hat)||_2 - 1)^2]."""
-
-    name = "gradient-penalty"
+class _WeightedPenalty(Regularizer):
+    """A penalty scaled by ``weight`` (optionally lazy, every ``every`` steps)."""
 
     def __init__(self, weight: float = 10.0, every: int = 1) -> None:
         super().__init__(every)
         self.weight = weight
+
+    def spec(self) -> dict[str, Any]:
+        return {**super().spec(), "weight": self.weight}
+
+    def extra_repr(self) -> str:
+        return f"weight={self.weight}, every={self.every}"
+
+
+class GradientPenalty(_WeightedPenalty):
+    """WGAN-GP (Gulrajani et al., 2017): weight * E[(||grad D(x_hat)||_2 - 1)^2]."""
+
+    name = "gradient-penalty"
 
     def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
         eps = torch.rand(
@@ -63,31 +73,15 @@ class GradientPenalty(Regularizer):
         norms = _input_gradient(critic, mixed).norm(2, dim=1)
         return self.weight * (norms - 1).square().mean()
 
-    def spec(self) -> dict[str, Any]:
-        return {**super().spec(), "weight": self.weight}
 
-    def extra_repr(self) -> str:
-        return f"weight={self.weight}, every={self.every}"
-
-
-class R1Penalty(Regularizer):
+class R1Penalty(_WeightedPenalty):
     """R1 (Mescheder et al., 2018): weight / 2 * E[||grad D(x_real)||^2]."""
 
     name = "r1"
 
-    def __init__(self, weight: float = 10.0, every: int = 1) -> None:
-        super().__init__(every)
-        self.weight = weight
-
     def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
         grad = _input_gradient(critic, real)
         return 0.5 * self.weight * grad.square().sum(dim=1).mean()
-
-    def spec(self) -> dict[str, Any]:
-        return {**super().spec(), "weight": self.weight}
-
-    def extra_repr(self) -> str:
-        return f"weight={self.weight}, every={self.every}"
 
 
 class WeightClipping(Regularizer):
