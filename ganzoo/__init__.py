@@ -1,5 +1,6 @@
 """ganzoo: a pluggable GAN model zoo for PyTorch — one registry, one trainer, many GANs."""
 
+from . import metrics
 from .data import load_dataset
 from .errors import (
     CheckpointError,
@@ -59,6 +60,7 @@ __all__ = [
     "list_regularizers",
     "load_dataset",
     "load_gan",
+    "metrics",
     "model_info",
     "register_model",
     "split_model_name_tag",

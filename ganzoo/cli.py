@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command: list, info, train, sample, hub push/pull."""
+"""The ``ganzoo`` command: list, info, train, sample, eval, hub push/pull."""
 
 from __future__ import annotations
 
@@ -95,6 +95,34 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .metrics import evaluate
+    from .metrics.neighbours import nearest_neighbours
+
+    gan = load_any(args.source, args.device)
+    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    result = evaluate(gan, reference=args.reference, metrics=metrics, n=args.n, split=args.split,
+                      data_root=args.data_root, device=args.device, seed=args.seed, progress=True)  # fmt: skip
+    result["source"] = args.source
+    print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
+          f"features: {result['extractor']}")  # fmt: skip
+    for key, value in result.items():
+        if isinstance(value, float):
+            print(f"  {key:<22} {value:.4f}")
+        elif key in ("classes_covered",):
+            print(f"  {key:<22} {value}")
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"Wrote {args.out}")
+    if args.nn_figure:
+        path = nearest_neighbours(
+            gan, args.nn_figure, reference=args.reference, data_root=args.data_root
+        )
+        print(f"Wrote the nearest-neighbour figure to {path}")
+    return 0
+
+
 def _cmd_hub_push(args: argparse.Namespace) -> int:
     from .hub import describe_run, push_to_hub
 
@@ -170,6 +198,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nrow", type=int, help="images per row")
     p.add_argument("--device", default="cpu")
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser(
+        "eval", help="FID, KID, IS, precision/recall, density/coverage, class coverage"
+    )
+    p.add_argument(
+        "source", help="a checkpoint .pt, a run folder, a model folder, user/repo or model.tag"
+    )
+    p.add_argument("--metrics", default="fid,kid,is,pr,dc,coverage", help="comma-separated subset")
+    p.add_argument(
+        "--n", type=int, default=10_000, help="generated samples (and reference samples)"
+    )
+    p.add_argument("--reference", default="mnist", help="mnist | fashion-mnist")
+    p.add_argument("--split", default="test", choices=["train", "test"], help="reference split")
+    p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
+    p.add_argument("--out", help="write the results as JSON here")
+    p.add_argument("--nn-figure", help="also write a nearest-neighbour (memorisation) figure here")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(func=_cmd_eval)
 
     hub = sub.add_parser("hub", help="publish to / download from the Hugging Face Hub")
     hub_sub = hub.add_subparsers(dest="hub_command", required=True)

@@ -35,7 +35,8 @@ def publish(name: str, data_root: str) -> tuple[str, dict]:
     config.out_dir = str(ROOT / "runs" / "pretrained" / name)
     config.source = f"zoo_configs/{name}.yaml"
     checkpoint = Path(config.out_dir) / "checkpoints" / "last.pt"
-    train(config, resume=checkpoint.exists(), progress=False)
+    if train(config, resume=checkpoint.exists(), progress=False).interrupted:
+        raise SystemExit(f"{name}: interrupted; rerun to resume it.")
     gan, extra, files = describe_run(config.out_dir)
     extra["command"] = f"ganzoo train zoo_configs/{name}.yaml --data-root DATA_ROOT"
     extra["license"] = "apache-2.0"
@@ -53,6 +54,12 @@ def publish(name: str, data_root: str) -> tuple[str, dict]:
     return tag, entry
 
 
+def _published_order(tag: str) -> int:
+    model, dataset = tag.split(".")
+    name = f"{model.replace('-', '_')}_{dataset}"
+    return PUBLISHED.index(name) if name in PUBLISHED else len(PUBLISHED)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -65,11 +72,16 @@ def main() -> int:
     )
     args = parser.parse_args()
     index_path = ROOT / "ganzoo" / "pretrained.json"
-    index = json.loads(index_path.read_text()) if index_path.exists() else {}
     for name in args.only or PUBLISHED:
         tag, entry = publish(name, args.data_root)
+        index = (
+            json.loads(index_path.read_text()) if index_path.exists() else {}
+        )  # re-read: runs may overlap
         index[tag] = entry
-        index_path.write_text(json.dumps(index, indent=2) + "\n")  # first tag of a model = its default
+        ordered = {
+            t: index[t] for t in sorted(index, key=_published_order)
+        }  # a model's first tag is its default
+        index_path.write_text(json.dumps(ordered, indent=2) + "\n")
     return 0
 
 

@@ -1,0 +1,94 @@
+"""Small classifiers trained by us on MNIST and Fashion-MNIST, shipped with the package.
+
+They give offline metrics for 28x28 grey data: class probabilities (Inception Score, class
+coverage, mode counting) and 128-d features (Fréchet distance, precision/recall in their space).
+``docs/scripts/train_classifiers.py`` trains them and records their test accuracy in
+``weights/classifiers.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import ConfigError, unknown_name
+
+CLASSIFIER_DATASETS = ("mnist", "fashion-mnist")
+_ALIASES = {"fashion_mnist": "fashion-mnist", "fmnist": "fashion-mnist", "default": "mnist"}
+
+
+def _block(c_in: int, c_out: int) -> list[nn.Module]:
+    return [
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    ]
+
+
+class DigitClassifier(nn.Module):
+    """A 5-conv CNN for 1x28x28 images in [-1, 1]: 128-d pooled features, then 10 logits."""
+
+    feature_dim = 128
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            *_block(1, 32), *_block(32, 32), nn.MaxPool2d(2),
+            *_block(32, 64), *_block(64, 64), nn.MaxPool2d(2),
+            *_block(64, self.feature_dim), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        )  # fmt: skip
+        self.head = nn.Linear(self.feature_dim, num_classes)
+
+    def _check(self, images: Tensor) -> None:
+        if images.ndim != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+            raise ConfigError(
+                f"The MNIST-family classifiers take (N, 1, 28, 28) images in [-1, 1]; got "
+                f"{tuple(images.shape)}. Resize/convert first (ganzoo.data.images.resize, convert_channels)."
+            )
+
+    def features(self, images: Tensor) -> Tensor:
+        """(N, 128) penultimate features."""
+        self._check(images)
+        return self.body(images)
+
+    def forward(self, images: Tensor) -> Tensor:
+        """(N, 10) class logits."""
+        return self.head(self.features(images))
+
+
+def _canonical(dataset: str) -> str:
+    key = dataset.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in CLASSIFIER_DATASETS:
+        raise unknown_name("classifier dataset", dataset, CLASSIFIER_DATASETS)
+    return key
+
+
+def weights_file(dataset: str) -> str:
+    """File name of the shipped weights for ``dataset``."""
+    return f"{_canonical(dataset).replace('-', '_')}_classifier.safetensors"
+
+
+def classifier_info() -> dict[str, Any]:
+    """Training record of the shipped classifiers (test accuracy, epochs, ...)."""
+    path = resources.files("ganzoo.metrics") / "weights" / "classifiers.json"
+    return json.loads(path.read_text())
+
+
+def load_classifier(dataset: str = "mnist", device: str | torch.device = "cpu") -> DigitClassifier:
+    """The shipped classifier for ``mnist`` or ``fashion-mnist``, in eval mode."""
+    from safetensors.torch import load_file
+
+    path = resources.files("ganzoo.metrics") / "weights" / weights_file(dataset)
+    if not path.is_file():
+        raise ConfigError(
+            f"The {dataset} classifier weights are missing from the package ({path}); reinstall ganzoo."
+        )
+    model = DigitClassifier()
+    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    model.load_state_dict(state)
+    return model.eval().to(device)

@@ -1,0 +1,214 @@
+"""One entry point for evaluating a generator: features, cached reference statistics, metrics.
+
+Features come from the classifiers trained by us on MNIST / Fashion-MNIST (``classifier``
+extractor: 128-d features and class probabilities for 1x28x28 data). Every result records the
+sample counts and the extractor, since FID is biased by sample size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from ..data.images import convert_channels, to_unit_range
+from ..errors import ConfigError, unknown_name
+from ..gan import GAN
+from .classes import class_coverage, inception_score
+from .classifier import load_classifier, weights_file
+from .frechet import fid_from_features
+from .kid import kernel_inception_distance
+from .manifold import density_coverage, precision_recall
+
+METRICS = ("fid", "kid", "is", "pr", "dc", "coverage")
+REFERENCES = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "default": "mnist"}
+_ALIASES = {"fashion_mnist": "fashion-mnist", "fmnist": "fashion-mnist", "embedded": "default"}
+
+ImageSource = GAN | Tensor | torch.utils.data.Dataset
+
+
+def _reference_key(reference: str) -> str:
+    key = reference.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in REFERENCES:
+        raise unknown_name("reference dataset", reference, [*REFERENCES, *_ALIASES])
+    return key
+
+
+def stats_cache_dir() -> Path:
+    """Where reference features are cached: ``$GANZOO_CACHE/stats`` or ``~/.cache/ganzoo/stats``."""
+    return Path(os.environ.get("GANZOO_CACHE", Path.home() / ".cache" / "ganzoo")) / "stats"
+
+
+def prepare_images(images: Tensor) -> Tensor:
+    """Check the range and convert to the classifiers' 1x28x28 input (documented conversion:
+    RGB -> grey by luma, then antialiased bilinear resize to 28x28)."""
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ConfigError(f"Expected images of shape (N, 1 or 3, H, W), got {tuple(images.shape)}.")
+    low, high = float(images.min()), float(images.max())
+    if low < -1.001 or high > 1.001:
+        raise ConfigError(
+            f"Images must be in [-1, 1] as ganzoo generators produce them; got values in "
+            f"[{low:.3g}, {high:.3g}]. Convert [0, 1] images with x * 2 - 1, and uint8 [0, 255] "
+            "with x / 127.5 - 1."
+        )
+    images = convert_channels(images.float(), 1)
+    if images.shape[-2:] != (28, 28):
+        images = torch.nn.functional.interpolate(
+            images, size=(28, 28), mode="bilinear", antialias=True
+        )
+    return images
+
+
+def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterator[Tensor]:
+    if isinstance(source, GAN):
+        rng = torch.Generator(device=source.device).manual_seed(seed)
+        for start in range(0, n, batch_size):
+            count = min(batch_size, n - start)
+            labels = source.sample_labels(count, generator=rng)
+            z = source.sample_latent(count, generator=rng)
+            with torch.no_grad():
+                source.sampler.eval()
+                yield source.generate(z, labels, ema=True).clamp(-1, 1)
+        return
+    if isinstance(source, Tensor):
+        if len(source) < n:
+            raise ConfigError(f"Asked for {n} samples but only {len(source)} images were given.")
+        yield from source[:n].split(batch_size)
+        return
+    images = getattr(source, "images", None)
+    if images is None:
+        raise ConfigError(
+            "Evaluate a GAN, a tensor of images in [-1, 1], or a ganzoo TensorImages dataset."
+        )
+    if len(images) < n:
+        raise ConfigError(f"The reference data has {len(images)} images; asked for {n}.")
+    for chunk in images[:n].split(batch_size):
+        yield to_unit_range(chunk)
+
+
+@torch.no_grad()
+def extract(
+    source: ImageSource,
+    classifier_dataset: str,
+    n: int,
+    *,
+    batch_size: int = 500,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(features (n, 128), class probabilities (n, 10)) of ``n`` images from ``source``."""
+    model = load_classifier(classifier_dataset, device)
+    features, probs = [], []
+    batches = _batches(source, n, batch_size, seed)
+    for batch in tqdm(
+        batches, total=-(-n // batch_size), disable=not progress, desc="features", unit="batch"
+    ):
+        h = model.features(prepare_images(batch.to(device)))
+        features.append(h.double().cpu())
+        probs.append(torch.softmax(model.head(h), dim=1).double().cpu())
+    return torch.cat(features).numpy(), torch.cat(probs).numpy()
+
+
+def reference_features(
+    reference: str,
+    n: int,
+    *,
+    split: str = "test",
+    data_root: str | os.PathLike[str] | None = None,
+    batch_size: int = 500,
+    device: str | torch.device = "cpu",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features of ``n`` reference images, cached on disk.
+
+    The cache key holds the dataset, split, sample count, extractor and the hash of its weights,
+    so a changed classifier or split never reuses stale statistics.
+    """
+    from ..data import load_dataset
+
+    key = _reference_key(reference)
+    classifier = REFERENCES[key]
+    weights = resources.files("ganzoo.metrics") / "weights" / weights_file(classifier)
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
+    name = f"{key}-{split}-n{n}-classifier_{classifier}-{digest}-28px.npz"
+    path = stats_cache_dir() / name
+    if path.exists():
+        cached = np.load(path)
+        return cached["features"], cached["probs"]
+    if split not in ("train", "test"):
+        raise ConfigError(f"split must be 'train' or 'test', got {split!r}.")
+    data = load_dataset(key, data_root, train=split == "train")
+    features, probs = extract(data, classifier, n, batch_size=batch_size, device=device)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, features=features, probs=probs)
+    os.replace(tmp, path)
+    return features, probs
+
+
+def evaluate(
+    source: ImageSource,
+    *,
+    reference: str = "mnist",
+    metrics: Sequence[str] = METRICS,
+    n: int = 10_000,
+    n_reference: int | None = None,
+    split: str = "test",
+    data_root: str | os.PathLike[str] | None = None,
+    batch_size: int = 500,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Compute ``metrics`` of ``n`` samples from ``source`` against a reference dataset.
+
+    Returns the metric values plus ``n``, ``n_reference``, ``extractor`` and ``reference``.
+    """
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise unknown_name("metric", unknown[0], METRICS)
+    key = _reference_key(reference)
+    n_reference = n_reference or n
+    fake, fake_probs = extract(source, REFERENCES[key], n, batch_size=batch_size, seed=seed,
+                               device=device, progress=progress)  # fmt: skip
+    real, _ = reference_features(key, n_reference, split=split, data_root=data_root,
+                                 batch_size=batch_size, device=device)  # fmt: skip
+    result: dict[str, Any] = {
+        "reference": f"{key} ({split} split)",
+        "extractor": f"ganzoo {REFERENCES[key]} classifier (128-d features)",
+        "n": n,
+        "n_reference": n_reference,
+    }
+    if "fid" in metrics:
+        result["fid"] = fid_from_features(real, fake)
+    if "kid" in metrics:
+        size = min(1000, n, n_reference)
+        result["kid"], result["kid_std"] = kernel_inception_distance(
+            real, fake, subset_size=size, seed=seed
+        )
+    if "is" in metrics:
+        result["is"], result["is_std"] = inception_score(fake_probs, splits=10 if n >= 10 else 1)
+    if "pr" in metrics:
+        result["precision"], result["recall"] = precision_recall(real, fake)
+    if "dc" in metrics:
+        result["density"], result["coverage"] = density_coverage(real, fake)
+    if "coverage" in metrics:
+        summary = class_coverage(fake_probs, num_classes=10)
+        result["classes_covered"] = summary["classes_covered"]
+        result["class_kl_to_uniform"] = summary["kl_to_uniform"]
+        result["class_histogram"] = [int(c) for c in summary["histogram"]]
+    return result
+
+
+def fid(source: ImageSource, reference: str = "mnist", **kwargs: Any) -> float:
+    """Fréchet distance in the reference classifier's feature space (see :func:`evaluate`)."""
+    return evaluate(source, reference=reference, metrics=("fid",), **kwargs)["fid"]
