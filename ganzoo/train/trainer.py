@@ -158,7 +158,8 @@ class Trainer:
                     "resume=True (--resume), or choose another output folder."
                 )
             torch.manual_seed(self.seed)
-        if self.run_config is not None:  # only now: a refused run must not touch the folder's record
+        # Written only now: a refused run must not touch the folder's record.
+        if self.run_config is not None:
             (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
 
     # ------------------------------------------------------------------------ checkpoints
