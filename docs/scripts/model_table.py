@@ -21,6 +21,25 @@ def _millions(n: int) -> str:
     return f"{n / 1e6:.2f}M"
 
 
+def _fids(name: str) -> str:
+    """FID per published tag of ``name``, from the repo folders' config.json."""
+    import json
+
+    path = ROOT / "ganzoo" / "pretrained.json"
+    index = json.loads(path.read_text()) if path.exists() else {}
+    cells = []
+    for tag, cfg in index.items():
+        if tag.split(".")[0] != name:
+            continue
+        metrics = json.loads((ROOT / cfg["local_folder"] / "config.json").read_text()).get(
+            "metrics", {}
+        )
+        fid = next((v for k, v in metrics.items() if k.startswith("FID")), None)
+        if fid is not None:
+            cells.append(f"{tag.split('.')[1]}: FID {fid}")
+    return "; ".join(cells) + " (classifier features)" if cells else "—"
+
+
 def readme_table() -> str:
     rows = [
         "| model | what it is | objective | pretrained tags | metrics |",
@@ -33,7 +52,7 @@ def readme_table() -> str:
         objective = " + ".join([loss, *regs])
         tags = ", ".join(f"`{name}.{t}`" for t in info["pretrained_tags"]) or "none yet"
         what = info["description"].split(":")[0]
-        rows.append(f"| `{name}` | {what} | {objective} | {tags} | — |")
+        rows.append(f"| `{name}` | {what} | {objective} | {tags} | {_fids(name)} |")
     return "\n".join(rows)
 
 

@@ -70,6 +70,8 @@ Reproduce: `{config.get("command", "see recipe.yaml")}`. The full recipe is in `
 
 {_markdown_table(metrics) if metrics else "Not measured yet."}
 
+{config.get("metrics_note", "")}
+
 ## Files
 
 - `config.json` — the model name and every argument that rebuilds the architecture; sha256 of the weights

@@ -1,0 +1,56 @@
+"""Measure the published checkpoints and record the numbers in their config.json and model card.
+
+    python docs/scripts/evaluate_pretrained.py --data-root data [--n 10000]
+
+For each tag in ganzoo/pretrained.json: load pretrained/<repo>/ as a local folder, evaluate n
+samples against n images of the dataset's test split with the shipped classifier for that
+dataset, and rewrite the folder's config.json "metrics" and README.md (weights are untouched, so
+their sha256 stays valid). Then run `python docs/scripts/model_table.py` to refresh the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import ganzoo
+from ganzoo.hub import CONFIG_NAME, model_card
+from ganzoo.metrics import evaluate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-root", required=True)
+    parser.add_argument("--n", type=int, default=10_000)
+    args = parser.parse_args()
+    index = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())
+    for tag, cfg in index.items():
+        folder = ROOT / cfg["local_folder"]
+        config = json.loads((folder / CONFIG_NAME).read_text())
+        gan = ganzoo.from_pretrained(folder)
+        result = evaluate(gan, reference=config["dataset"], n=args.n, data_root=args.data_root)
+        n = f"{result['n'] // 1000}k vs {result['n_reference'] // 1000}k test"
+        config["metrics"] = {
+            f"FID ({n}, classifier features)": round(result["fid"], 3),
+            f"KID ({n}, classifier features)": round(result["kid"], 5),
+            "IS (ganzoo classifier, 10 splits)": round(result["is"], 3),
+            "precision / recall (k=3)": f"{result['precision']:.3f} / {result['recall']:.3f}",
+            "density / coverage (k=5)": f"{result['density']:.3f} / {result['coverage']:.3f}",
+            "classes covered": f"{result['classes_covered']} / 10",
+        }
+        config["metrics_note"] = (
+            f"{result['extractor']}; not comparable with Inception-feature FIDs. "
+            "Measured by docs/scripts/evaluate_pretrained.py."
+        )
+        (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n")
+        model_card(config, cfg["hf_hub_id"]).save(folder / "README.md")
+        print(tag, json.dumps(config["metrics"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
