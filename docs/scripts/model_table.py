@@ -42,7 +42,7 @@ def _fids(name: str) -> str:
 
 def readme_table() -> str:
     rows = [
-        "| model | what it is | objective | pretrained tags | metrics |",
+        "| model | what it is | objective | pretrained tags | metrics (10k samples) |",
         "|---|---|---|---|---|",
     ]
     for name in ganzoo.list_models():
@@ -109,10 +109,10 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     stale = []
-    for path, table in (
-        (ROOT / "README.md", readme_table()),
-        (ROOT / "docs" / "models.md", models_table()),
-    ):
+    tables = [(ROOT / "README.md", readme_table()), (ROOT / "docs" / "models.md", models_table())]
+    if (ROOT / "ganzoo" / "pretrained.json").exists():
+        tables.append((ROOT / "docs" / "pretrained.md", pretrained_table()))
+    for path, table in tables:
         text = path.read_text()
         new = _replace(text, table)
         if new != text:
