@@ -101,8 +101,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     gan = load_any(args.source, args.device)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    result = evaluate(gan, reference=args.reference, metrics=metrics, n=args.n, split=args.split,
-                      data_root=args.data_root, device=args.device, seed=args.seed, progress=True)  # fmt: skip
+    result = evaluate(gan, reference=args.reference, metrics=metrics, extractor=args.extractor,
+                      n=args.n, split=args.split, data_root=args.data_root, device=args.device,
+                      seed=args.seed, progress=True)  # fmt: skip
     result["source"] = args.source
     print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
           f"features: {result['extractor']}")  # fmt: skip
@@ -210,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--n", type=int, default=10_000, help="generated samples (and reference samples)"
     )
     p.add_argument("--reference", default="mnist", help="mnist | fashion-mnist")
+    p.add_argument(
+        "--extractor",
+        default="classifier",
+        choices=["classifier", "inception"],
+        help="feature space of fid/kid/pr/dc: our offline classifier or Inception-v3 pool3 "
+        '(pip install "ganzoo[inception]"); is/coverage always use the classifier',
+    )
     p.add_argument("--split", default="test", choices=["train", "test"], help="reference split")
     p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
     p.add_argument("--out", help="write the results as JSON here")

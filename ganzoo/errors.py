@@ -29,6 +29,10 @@ class DataError(GanzooError, RuntimeError):
     """A dataset that cannot be found or does not fit the model."""
 
 
+class MissingExtraError(GanzooError, ImportError):
+    """An optional dependency is not installed; the message names the ``pip install`` command."""
+
+
 class TrainingDiverged(GanzooError, RuntimeError):
     """A loss became NaN or infinite; training stopped with the last good checkpoint kept."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import torch
 
 from .errors import ConfigError, unknown_name
+from .objectives.tricks import Tricks
 
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -34,16 +36,32 @@ class OptimizerConfig:
         if self.lr <= 0:
             raise ConfigError(f"Learning rate must be positive, got {self.lr}.")
 
-    def build(self, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
-        """Instantiate the optimizer over ``params``."""
+    def build(
+        self, params: Iterable[torch.nn.Parameter], fused: bool = False
+    ) -> torch.optim.Optimizer:
+        """Instantiate the optimizer over ``params``.
+
+        ``fused=True`` asks for torch's fused kernels (Adam, AdamW, SGD); where the optimizer or
+        device lacks them it warns and uses the multi-tensor ``foreach`` implementation.
+        """
+        params = list(params)
+        if fused:
+            try:
+                return self._build(params, {"fused": True})
+            except (RuntimeError, TypeError) as err:
+                warnings.warn(f"No fused {self.name} here ({err}); using foreach.", stacklevel=2)
+                return self._build(params, {"foreach": True})
+        return self._build(params, {})
+
+    def _build(self, params: list[torch.nn.Parameter], impl: dict) -> torch.optim.Optimizer:
         name = self.name.lower()
-        common = {"lr": self.lr, "weight_decay": self.weight_decay, "eps": self.eps}
+        common = {"lr": self.lr, "weight_decay": self.weight_decay, "eps": self.eps, **impl}
         if name in ("adam", "adamw"):
             return _OPTIMIZERS[name](params, betas=self.betas, **common)
         if name == "rmsprop":
             return torch.optim.RMSprop(params, momentum=self.momentum, **common)
         return torch.optim.SGD(
-            params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay
+            params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay, **impl
         )
 
 
@@ -53,6 +71,9 @@ class Recipe:
 
     ``ema_decay`` > 0 keeps an exponential moving average of the generator's weights (timm's
     ``ModelEmaV3``, with decay warm-up), which ``GAN.sample`` and the sample grids then use.
+    ``tricks`` holds the classic training tricks (label smoothing, instance noise, ...; see
+    :mod:`ganzoo.objectives.tricks`), all off by default. Separate learning rates (TTUR) are the
+    two optimizers' ``lr``.
     """
 
     steps: int = 2000
@@ -61,6 +82,7 @@ class Recipe:
     g_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     d_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     ema_decay: float = 0.0
+    tricks: Tricks = field(default_factory=Tricks)
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "n_critic"):

@@ -16,7 +16,7 @@ from .errors import ConfigError
 from .gan import GAN
 from .recipe import Recipe
 from .registry import create
-from .train import Trainer, TrainResult
+from .train import HealthConfig, SpeedConfig, Trainer, TrainResult
 
 
 @dataclass
@@ -44,6 +44,9 @@ class RunConfig:
     checkpoint_every: int | None = None
     num_samples: int = 64
     device: str | None = None
+    health: HealthConfig = field(default_factory=HealthConfig)
+    speed: SpeedConfig = field(default_factory=SpeedConfig)
+    tensorboard: bool = False
     source: str | None = None  # the config file the run came from (informational)
 
     # Keys users put at the top level that live elsewhere (used in error messages).
@@ -128,6 +131,7 @@ def train(
         gan, data, out_dir, seed=config.seed, device=config.device,
         log_every=config.log_every, sample_every=config.sample_every,
         checkpoint_every=config.checkpoint_every, num_samples=config.num_samples,
-        resume=resume, progress=progress, run_config=record,
+        resume=resume, progress=progress, run_config=record, health=config.health,
+        speed=config.speed, tensorboard=config.tensorboard,
     )  # fmt: skip
     return trainer.fit()

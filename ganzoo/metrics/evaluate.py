@@ -1,16 +1,15 @@
 """One entry point for evaluating a generator: features, cached reference statistics, metrics.
 
 Features come from the classifiers trained by us on MNIST / Fashion-MNIST (``classifier``
-extractor: 128-d features and class probabilities for 1x28x28 data). Every result records the
-sample counts and the extractor, since FID is biased by sample size.
+extractor, 128-d, offline) or from Inception-v3 pool3 (``inception``, 2048-d); class
+probabilities always from the classifier. Every result records the sample counts and the
+extractor, since FID is biased by sample size.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,8 @@ from ..data.images import convert_channels, to_unit_range
 from ..errors import ConfigError, unknown_name
 from ..gan import GAN
 from .classes import class_coverage, inception_score
-from .classifier import load_classifier, weights_file
+from .classifier import load_classifier
+from .extractors import Extractor, get_extractor
 from .frechet import fid_from_features
 from .kid import kernel_inception_distance
 from .manifold import density_coverage, precision_recall
@@ -95,27 +95,43 @@ def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterato
         yield to_unit_range(chunk)
 
 
+def _extractor(extractor: str | Extractor, dataset: str, device: str | torch.device) -> Extractor:
+    return (
+        extractor if isinstance(extractor, Extractor) else get_extractor(extractor, dataset, device)
+    )
+
+
 @torch.no_grad()
 def extract(
     source: ImageSource,
     classifier_dataset: str,
     n: int,
     *,
+    extractor: str | Extractor = "classifier",
     batch_size: int = 500,
     seed: int = 0,
     device: str | torch.device = "cpu",
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(features (n, 128), class probabilities (n, 10)) of ``n`` images from ``source``."""
-    model = load_classifier(classifier_dataset, device)
+    """(features (n, D), class probabilities (n, 10)) of ``n`` images from ``source``.
+
+    Features come from ``extractor`` (``classifier``: 128-d, ``inception``: 2048-d); class
+    probabilities always from the ``classifier_dataset`` classifier, since the Inception file
+    has no classifier head.
+    """
+    classifier = load_classifier(classifier_dataset, device)
+    features_of = (
+        None if extractor == "classifier" else _extractor(extractor, classifier_dataset, device)
+    )
     features, probs = [], []
-    batches = _batches(source, n, batch_size, seed)
-    for batch in tqdm(
-        batches, total=-(-n // batch_size), disable=not progress, desc="features", unit="batch"
-    ):
-        h = model.features(prepare_images(batch.to(device)))
-        features.append(h.double().cpu())
-        probs.append(torch.softmax(model.head(h), dim=1).double().cpu())
+    bar = tqdm(total=n, disable=not progress, desc="features", unit="img")
+    for batch in _batches(source, n, batch_size, seed):
+        batch = batch.to(device)
+        h = classifier.features(prepare_images(batch))
+        probs.append(torch.softmax(classifier.head(h), dim=1).double().cpu())
+        features.append(h.double().cpu() if features_of is None else features_of(batch))
+        bar.update(len(batch))
+    bar.close()
     return torch.cat(features).numpy(), torch.cat(probs).numpy()
 
 
@@ -124,30 +140,31 @@ def reference_features(
     n: int,
     *,
     split: str = "test",
+    extractor: str | Extractor = "classifier",
     data_root: str | os.PathLike[str] | None = None,
     batch_size: int = 500,
     device: str | torch.device = "cpu",
+    progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Features of ``n`` reference images, cached on disk.
+    """Features and class probabilities of ``n`` reference images, cached on disk.
 
-    The cache key holds the dataset, split, sample count, extractor and the hash of its weights,
-    so a changed classifier or split never reuses stale statistics.
+    The cache key holds the dataset, split, sample count, extractor, the hash of its weights
+    and its resize rule, so a changed extractor or split never reuses stale statistics.
     """
     from ..data import load_dataset
 
     key = _reference_key(reference)
+    if split not in ("train", "test"):
+        raise ConfigError(f"split must be 'train' or 'test', got {split!r}.")
     classifier = REFERENCES[key]
-    weights = resources.files("ganzoo.metrics") / "weights" / weights_file(classifier)
-    digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
-    name = f"{key}-{split}-n{n}-classifier_{classifier}-{digest}-28px.npz"
-    path = stats_cache_dir() / name
+    ext = _extractor(extractor, classifier, device)
+    path = stats_cache_dir() / f"{key}-{split}-n{n}-{ext.cache_key}.npz"
     if path.exists():
         cached = np.load(path)
         return cached["features"], cached["probs"]
-    if split not in ("train", "test"):
-        raise ConfigError(f"split must be 'train' or 'test', got {split!r}.")
     data = load_dataset(key, data_root, train=split == "train")
-    features, probs = extract(data, classifier, n, batch_size=batch_size, device=device)
+    features, probs = extract(data, classifier, n, extractor=ext, batch_size=batch_size,
+                              device=device, progress=progress)  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, features=features, probs=probs)
@@ -160,6 +177,7 @@ def evaluate(
     *,
     reference: str = "mnist",
     metrics: Sequence[str] = METRICS,
+    extractor: str = "classifier",
     n: int = 10_000,
     n_reference: int | None = None,
     split: str = "test",
@@ -171,6 +189,9 @@ def evaluate(
 ) -> dict[str, Any]:
     """Compute ``metrics`` of ``n`` samples from ``source`` against a reference dataset.
 
+    ``extractor`` picks the feature space of FID, KID, precision/recall and density/coverage:
+    ``classifier`` (offline, 128-d) or ``inception`` (the standard 2048-d pool3 features; the
+    ``inception`` extra). Inception Score and class coverage always use the dataset's classifier.
     Returns the metric values plus ``n``, ``n_reference``, ``extractor`` and ``reference``.
     """
     unknown = [m for m in metrics if m not in METRICS]
@@ -178,13 +199,14 @@ def evaluate(
         raise unknown_name("metric", unknown[0], METRICS)
     key = _reference_key(reference)
     n_reference = n_reference or n
-    fake, fake_probs = extract(source, REFERENCES[key], n, batch_size=batch_size, seed=seed,
-                               device=device, progress=progress)  # fmt: skip
-    real, _ = reference_features(key, n_reference, split=split, data_root=data_root,
-                                 batch_size=batch_size, device=device)  # fmt: skip
+    ext = get_extractor(extractor, REFERENCES[key], device)
+    fake, fake_probs = extract(source, REFERENCES[key], n, extractor=ext, batch_size=batch_size,
+                               seed=seed, device=device, progress=progress)  # fmt: skip
+    real, _ = reference_features(key, n_reference, split=split, extractor=ext, data_root=data_root,
+                                 batch_size=batch_size, device=device, progress=progress)  # fmt: skip
     result: dict[str, Any] = {
         "reference": f"{key} ({split} split)",
-        "extractor": f"ganzoo {REFERENCES[key]} classifier (128-d features)",
+        "extractor": ext.description,
         "n": n,
         "n_reference": n_reference,
     }
@@ -210,5 +232,6 @@ def evaluate(
 
 
 def fid(source: ImageSource, reference: str = "mnist", **kwargs: Any) -> float:
-    """Fréchet distance in the reference classifier's feature space (see :func:`evaluate`)."""
+    """Fréchet distance of ``source`` to ``reference`` (``extractor="inception"`` for the standard
+    Inception FID; default the dataset's classifier; see :func:`evaluate`)."""
     return evaluate(source, reference=reference, metrics=("fid",), **kwargs)["fid"]

@@ -11,6 +11,7 @@ from ..config import merge, to_dict
 from ..errors import ConfigError, suggest
 from ..gan import GAN
 from ..objectives import LOSSES, Objective, RegularizerSpec, build_objective
+from ..objectives.tricks import add_discriminator_dropout
 from ..recipe import Recipe
 from .base import Discriminator, Generator
 
@@ -115,6 +116,9 @@ def build_gan(
         raise ConfigError(f"{model}: {err}") from None
 
     built = build_objective(objective, regularizers)
+    built.use_tricks(recipe.tricks)
+    if recipe.tricks.d_dropout:
+        add_discriminator_dropout(disc, recipe.tricks.d_dropout)
     config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
     config.update(_objective_spec(built, model, user_given="objective" in (overrides or {})))
     config["recipe"] = to_dict(recipe)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+import torch
 from torch import Tensor, nn
 
+from ..errors import ConfigError
 from .losses import AdversarialLoss
 from .regularizers import Regularizer
+from .tricks import Tricks
 
 if TYPE_CHECKING:
     from ..gan import GAN
@@ -25,6 +28,14 @@ class LossOutput(NamedTuple):
     logs: dict[str, Tensor]
 
 
+def separation(real_out: Tensor, fake_out: Tensor) -> Tensor:
+    """P(D(real) > D(fake)) over all real/fake pairs: 1.0 when the discriminator separates them
+    perfectly, 0.5 when it cannot tell; meaningful for every loss (logits or critic scores)."""
+    r = real_out.reshape(len(real_out), -1).mean(1)
+    f = fake_out.reshape(len(fake_out), -1).mean(1)
+    return (r[:, None] > f[None, :]).float().mean()
+
+
 class Objective(nn.Module):
     """Adversarial loss plus regularizers, evaluated through a :class:`~ganzoo.GAN`."""
 
@@ -32,6 +43,29 @@ class Objective(nn.Module):
         super().__init__()
         self.loss = loss
         self.regularizers = nn.ModuleList(regularizers)
+        self.tricks = Tricks()
+        self.noise_std = 0.0  # instance noise; the trainer anneals it
+
+    def use_tricks(self, tricks: Tricks) -> None:
+        """Turn on a recipe's label and instance-noise tricks (checked against the loss)."""
+        if tricks.uses_targets and not self.loss.supports_targets:
+            raise ConfigError(
+                f"Label smoothing / noise / flipping need a loss with real/fake targets "
+                f"(non-saturating, minimax, least-squares); this objective uses {self.loss.name}."
+            )
+        self.tricks = tricks
+
+    def _perturb(self, x: Tensor) -> Tensor:
+        return x + self.noise_std * torch.randn_like(x) if self.noise_std else x
+
+    def _adversarial(self, real_out: Tensor, fake_out: Tensor) -> Tensor:
+        if not self.tricks.uses_targets:
+            return self.loss.discriminator_loss(real_out, fake_out)
+        real_t, fake_t = self.tricks.targets(real_out.shape[0], real_out.device)
+        shape = (-1,) + (1,) * (real_out.ndim - 1)
+        return self.loss.discriminator_loss_targets(
+            real_out, fake_out, real_t.view(shape), fake_t.view(shape)
+        )
 
     def discriminator_loss(
         self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None, step: int = 0
@@ -41,13 +75,14 @@ class Objective(nn.Module):
         ``step`` counts discriminator updates; lazy regularizers use it.
         """
         fake = fake.detach()
-        real_out = gan.discriminate(real, labels)
-        fake_out = gan.discriminate(fake, labels)
-        adversarial = self.loss.discriminator_loss(real_out, fake_out)
+        real_out = gan.discriminate(self._perturb(real), labels)
+        fake_out = gan.discriminate(self._perturb(fake), labels)
+        adversarial = self._adversarial(real_out, fake_out)
         logs = {
             "d_loss_adv": adversarial.detach(),
             "d_real": real_out.detach().mean(),
             "d_fake": fake_out.detach().mean(),
+            "d_separation": separation(real_out.detach(), fake_out.detach()),
         }
         total = adversarial
         for reg in self.regularizers:
@@ -69,7 +104,7 @@ class Objective(nn.Module):
         step: int = 0,
     ) -> LossOutput:
         """Generator loss on a generated batch (``real`` is there for objectives that need it)."""
-        loss = self.loss.generator_loss(gan.discriminate(fake, labels))
+        loss = self.loss.generator_loss(gan.discriminate(self._perturb(fake), labels))
         return LossOutput(loss, {"g_loss": loss.detach()})
 
     def after_discriminator_step(self, gan: GAN) -> None:

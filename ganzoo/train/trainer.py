@@ -24,8 +24,11 @@ from ..data import BatchStream
 from ..errors import CheckpointError, DataError, TrainingDiverged
 from ..gan import GAN
 from .checkpoint import load_checkpoint, load_gan_state, save_checkpoint
+from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
 from .log import MetricsLog
+from .sample_features import SampleFeatures
+from .speed import SpeedConfig, autocast_context, prepare_for_speed
 
 logger = logging.getLogger("ganzoo")
 
@@ -39,6 +42,8 @@ class TrainResult:
     checkpoint: Path | None
     interrupted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    stopped_by: Alert | None = None  # the health alert that stopped the run, if any
 
 
 def _hardware(device: torch.device) -> str:
@@ -58,7 +63,9 @@ class Trainer:
     from fixed noise, ``progress.gif``, ``samples.png`` and ``metrics.jsonl`` / ``metrics.csv``.
     ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped.
     Unset arguments come from ``gan.recipe``. ``run_config`` (e.g. a CLI run's config) is saved
-    as ``run.yaml``.
+    as ``run.yaml``. ``health`` configures the :class:`~ganzoo.train.health.HealthMonitor`,
+    ``speed`` the speed switches (channels_last, autocast, fused optimizers, torch.compile),
+    ``tensorboard=True`` also logs to ``out_dir/tensorboard``.
     """
 
     def __init__(
@@ -80,6 +87,9 @@ class Trainer:
         progress: bool = True,
         gif: bool = True,
         run_config: dict[str, Any] | None = None,
+        health: HealthConfig | None = None,
+        speed: SpeedConfig | None = None,
+        tensorboard: bool = False,
     ) -> None:
         self.gan = gan
         self.data = data
@@ -98,6 +108,10 @@ class Trainer:
         self.progress = progress
         self.gif = gif
         self.run_config = run_config
+        self.health = HealthMonitor(health, getattr(gan.objective.loss, "chance_loss", None))
+        self.speed = speed or SpeedConfig()
+        self.tensorboard = tensorboard
+        self._new_alerts: list[Alert] = []
         self.step = 0
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
@@ -133,11 +147,16 @@ class Trainer:
     def _setup(self) -> None:
         self.gan.to(self.device).train()
         recipe = self.gan.recipe
-        self.g_optimizer = recipe.g_optimizer.build(self.gan.generator.parameters())
-        self.d_optimizer = recipe.d_optimizer.build(self.gan.discriminator.parameters())
+        self.speed = prepare_for_speed(self.gan, self.speed, self.device)
+        fused = self.speed.fused_optimizers
+        self.g_optimizer = recipe.g_optimizer.build(self.gan.generator.parameters(), fused=fused)
+        self.d_optimizer = recipe.d_optimizer.build(
+            self.gan.discriminator.parameters(), fused=fused
+        )
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.speed.precision == "fp16")
         self.stream = BatchStream(
             self.data, self.batch_size, self.seed, self.device, self.num_workers,
-            with_labels=bool(self.gan.num_classes),
+            device_resident=self.speed.data_on_device, with_labels=bool(self.gan.num_classes),
         )  # fmt: skip
         rng = torch.Generator().manual_seed(self.seed)
         self.fixed_z = torch.randn(self.num_samples, self.gan.latent_dim, generator=rng)
@@ -145,6 +164,14 @@ class Trainer:
         if self.gan.num_classes:
             self.fixed_labels = torch.arange(self.num_samples) % self.gan.num_classes
         self.log = MetricsLog(self.out_dir)
+        self.sample_features = SampleFeatures(self.gan, self.data)
+        self.health.set_real_reference(self.sample_features.real_reference(self.num_samples))
+        self._health_signals: dict[str, float] = {}
+        self.writer = None
+        if self.tensorboard:
+            from .tensorboard import open_writer
+
+            self.writer = open_writer(self.out_dir / "tensorboard")
         self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if self.resume and self.checkpoint_path.exists():
@@ -210,24 +237,37 @@ class Trainer:
         gan, objective = self.gan, self.gan.objective
         logs: dict[str, Tensor] = {}
         fake = labels = real = None
+        objective.noise_std = gan.recipe.tricks.noise_std(self.step, self.steps)
+        autocast, scaler = autocast_context(self.speed, self.device), self.scaler
         for _ in range(self.n_critic):
             real, labels = self.stream.next()
-            fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
-            out = objective.discriminator_loss(gan, real, fake.detach(), labels, step=self.d_step)
+            real = self.speed.to_memory_format(real)
+            with autocast():
+                fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
+                out = objective.discriminator_loss(
+                    gan, real, fake.detach(), labels, step=self.d_step
+                )
             self.d_optimizer.zero_grad(set_to_none=True)
-            out.loss.backward()
-            self.d_optimizer.step()
+            scaler.scale(out.loss).backward()
+            scaler.unscale_(self.d_optimizer)
+            logs["d_grad_norm"] = grad_norm(gan.discriminator.parameters())
+            scaler.step(self.d_optimizer)
+            scaler.update()
             objective.after_discriminator_step(gan)
             self.d_step += 1
             logs.update(out.logs)
-        if self.n_critic > 1:  # the last fake was made for an older critic: draw a fresh one
-            fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
         gan.discriminator.requires_grad_(False)
         try:
-            out = objective.generator_loss(gan, fake, labels, real, step=self.step)
+            with autocast():
+                if self.n_critic > 1:  # the last fake was made for an older critic: draw afresh
+                    fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
+                out = objective.generator_loss(gan, fake, labels, real, step=self.step)
             self.g_optimizer.zero_grad(set_to_none=True)
-            out.loss.backward()
-            self.g_optimizer.step()
+            scaler.scale(out.loss).backward()
+            scaler.unscale_(self.g_optimizer)
+            logs["g_grad_norm"] = grad_norm(gan.generator.parameters())
+            scaler.step(self.g_optimizer)
+            scaler.update()
         finally:
             gan.discriminator.requires_grad_(True)
         gan.update_ema(self.step + 1)
@@ -267,7 +307,20 @@ class Trainer:
             images = self.gan.generate(self.fixed_z.to(self.device), labels, ema=True)
         gen.train(was_training)
         nrow = self.gan.num_classes or None
-        return save_grid(images, self.out_dir / "samples" / f"step_{self.step:07d}.png", nrow=nrow)
+        features, classes = self.sample_features(images.float())
+        alerts, signals = self.health.observe_samples(
+            self.step, features, classes, self.sample_features.num_classes
+        )
+        self._health_signals.update(signals)
+        self._new_alerts += alerts
+        path = save_grid(images, self.out_dir / "samples" / f"step_{self.step:07d}.png", nrow=nrow)
+        if self.writer is not None:
+            from torchvision.utils import make_grid
+
+            grid = make_grid(images[:64].float().clamp(-1, 1).cpu(), nrow=nrow or 8, normalize=True,
+                             value_range=(-1, 1))  # fmt: skip
+            self.writer.add_image("samples", grid, self.step)
+        return path
 
     def fit(self) -> TrainResult:
         """Train until ``steps``; returns early (after saving) on Ctrl-C or SIGTERM."""
@@ -279,6 +332,8 @@ class Trainer:
         bar = tqdm(total=self.steps, initial=self.step, disable=not self.progress, unit="step",
                    desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
         interrupted = False
+        stopped_by: Alert | None = None
+        self._new_alerts = []
         with bar, self._graceful_interrupts():
             while self.step < self.steps:
                 logs = self._train_step()
@@ -294,21 +349,28 @@ class Trainer:
                     elapsed = time.perf_counter() - started
                     row = {"step": self.step, **{k: (v / count).item() for k, v in totals.items()},
                            "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
+                    row.update(self._health_signals)
+                    self._new_alerts += self.health.observe(row)
+                    row["health"] = sorted(self.health.active)
                     self.log.write(row)
                     history.append(row)
-                    bar.set_postfix(
-                        d_loss=f"{row.get('d_loss', 0):.3f}", g_loss=f"{row.get('g_loss', 0):.3f}"
-                    )
+                    self._report(bar, row)
                     totals, count, started = {}, 0, time.perf_counter()
                 if self.step % self.sample_every == 0 or self.step == self.steps:
                     self._render_samples()
-                if self._stop_requested:
+                stopped_by = self.health.should_stop(self.health.alerts)
+                if self._stop_requested or stopped_by:
                     interrupted = True
                     break
                 if self.step % self.checkpoint_every == 0 or self.step == self.steps:
                     self.save()
         checkpoint = self.save()
-        if interrupted:
+        if self.writer is not None:
+            self.writer.close()
+        if stopped_by:
+            logger.error("Stopped at step %d by the health monitor (%s): %s Saved %s.",
+                         self.step, stopped_by.detector, stopped_by.message, checkpoint)  # fmt: skip
+        elif interrupted:
             logger.warning(
                 "Interrupted at step %d; saved %s. Resume with resume=True / --resume.",
                 self.step,
@@ -316,7 +378,24 @@ class Trainer:
             )
         else:
             self._finish()
-        return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history)
+        return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history,
+                           self.health.alerts, stopped_by)  # fmt: skip
+
+    def _report(self, bar: tqdm, row: dict[str, Any]) -> None:
+        """Progress bar, Python log and TensorBoard for one log row and its new health alerts."""
+        postfix = {"d_loss": f"{row.get('d_loss', 0):.3f}", "g_loss": f"{row.get('g_loss', 0):.3f}"}
+        if row["health"]:
+            postfix["health"] = ",".join(row["health"])
+        bar.set_postfix(postfix)
+        for alert in self._new_alerts:
+            logger.warning("Health (%s) at step %d: %s", alert.detector, alert.step, alert.message)
+        if self.writer is not None:
+            for key, value in row.items():
+                if isinstance(value, (int, float)) and key != "step":
+                    self.writer.add_scalar(key, value, self.step)
+            for alert in self._new_alerts:
+                self.writer.add_text(f"health/{alert.detector}", alert.message, alert.step)
+        self._new_alerts = []
 
     def _finish(self) -> None:
         frames = sorted((self.out_dir / "samples").glob("step_*.png"))
