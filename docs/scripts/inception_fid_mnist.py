@@ -56,8 +56,9 @@ def main() -> int:
         "n_test": args.n,
         "extraction_seconds": round(seconds, 1),
         "device": args.device,
-        "hardware": torch.cuda.get_device_name() if args.device == "cuda" else platform.processor()
-        or platform.machine(),
+        "hardware": torch.cuda.get_device_name()
+        if args.device == "cuda"
+        else platform.processor() or platform.machine(),
         "torch": torch.__version__,
     }
     out = ROOT / "docs" / "benchmarks" / "inception_fid_mnist.json"
