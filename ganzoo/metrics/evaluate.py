@@ -120,9 +120,9 @@ def extract(
     has no classifier head.
     """
     classifier = load_classifier(classifier_dataset, device)
-    features_of = (
-        None if extractor == "classifier" else _extractor(extractor, classifier_dataset, device)
-    )
+    # The classifier's features come with its class probabilities: no second pass for them.
+    by_classifier = getattr(extractor, "name", extractor) == "classifier"
+    features_of = None if by_classifier else _extractor(extractor, classifier_dataset, device)
     features, probs = [], []
     bar = tqdm(total=n, disable=not progress, desc="features", unit="img")
     for batch in _batches(source, n, batch_size, seed):

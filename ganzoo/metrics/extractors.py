@@ -9,6 +9,7 @@ cached reference statistics are never reused across extractors or resize rules.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -29,7 +30,7 @@ class Extractor:
     description: str
     cache_key: str
     model: nn.Module
-    prepare: object  # Callable[[Tensor], Tensor]: images in [-1, 1] -> model input
+    prepare: Callable[[Tensor], Tensor]  # images in [-1, 1] -> the model's input
     batch_size: int
     channels_last: bool = False
 

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor
 
-from ..errors import ConfigError
+from ..errors import ConfigError, unknown_name
 
 DETECTORS = (
     "discriminator_wins",
@@ -72,8 +72,6 @@ class HealthConfig:
     def __post_init__(self) -> None:
         unknown = [d for d in self.stop_on if d not in DETECTORS]
         if unknown:
-            from ..errors import unknown_name
-
             raise unknown_name("health detector", unknown[0], DETECTORS)
         if self.window < 3:
             raise ConfigError(f"health.window must be >= 3 log rows, got {self.window}.")
@@ -235,12 +233,14 @@ class HealthMonitor:
         fired = {a.detector for a in found}
         self.active -= watched - fired
         new = []
+        reported = set(self.active)
         for alert in found:
-            if alert.detector in self.active or alert.detector in {a.detector for a in new}:
+            if alert.detector in reported:
                 continue
             warnings.warn(
                 TrainingHealthWarning(f"step {alert.step}: {alert.message}"), stacklevel=3
             )
+            reported.add(alert.detector)
             new.append(alert)
         self.active |= fired
         self.alerts += new

@@ -238,7 +238,7 @@ class Trainer:
         logs: dict[str, Tensor] = {}
         fake = labels = real = None
         objective.noise_std = gan.recipe.tricks.noise_std(self.step, self.steps)
-        autocast, scaler = autocast_context(self.speed, self.device), self.scaler
+        autocast = autocast_context(self.speed, self.device)
         for _ in range(self.n_critic):
             real, labels = self.stream.next()
             real = self.speed.to_memory_format(real)
@@ -247,12 +247,7 @@ class Trainer:
                 out = objective.discriminator_loss(
                     gan, real, fake.detach(), labels, step=self.d_step
                 )
-            self.d_optimizer.zero_grad(set_to_none=True)
-            scaler.scale(out.loss).backward()
-            scaler.unscale_(self.d_optimizer)
-            logs["d_grad_norm"] = grad_norm(gan.discriminator.parameters())
-            scaler.step(self.d_optimizer)
-            scaler.update()
+            logs["d_grad_norm"] = self._update(out.loss, self.d_optimizer, gan.discriminator)
             objective.after_discriminator_step(gan)
             self.d_step += 1
             logs.update(out.logs)
@@ -262,17 +257,25 @@ class Trainer:
                 if self.n_critic > 1:  # the last fake was made for an older critic: draw afresh
                     fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
                 out = objective.generator_loss(gan, fake, labels, real, step=self.step)
-            self.g_optimizer.zero_grad(set_to_none=True)
-            scaler.scale(out.loss).backward()
-            scaler.unscale_(self.g_optimizer)
-            logs["g_grad_norm"] = grad_norm(gan.generator.parameters())
-            scaler.step(self.g_optimizer)
-            scaler.update()
+            logs["g_grad_norm"] = self._update(out.loss, self.g_optimizer, gan.generator)
         finally:
             gan.discriminator.requires_grad_(True)
         gan.update_ema(self.step + 1)
         logs.update(out.logs)
         return logs
+
+    def _update(
+        self, loss: Tensor, optimizer: torch.optim.Optimizer, network: torch.nn.Module
+    ) -> Tensor:
+        """Back-propagate ``loss`` (scaled for fp16), step ``optimizer``; returns the network's
+        unscaled gradient norm."""
+        optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(optimizer)
+        norm = grad_norm(network.parameters())
+        self.scaler.step(optimizer)
+        self.scaler.update()
+        return norm
 
     def _raise_if_nonfinite(self, totals: dict[str, Tensor]) -> None:
         """Stop on a NaN/Inf loss (sums since the last log keep any NaN, so one check covers them)."""
