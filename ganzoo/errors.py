@@ -33,6 +33,10 @@ class MissingExtraError(GanzooError, ImportError):
     """An optional dependency is not installed; the message names the ``pip install`` command."""
 
 
+class DistributedError(GanzooError, RuntimeError):
+    """A data-parallel run that cannot go on: a rank died or stalled, or the ranks drifted apart."""
+
+
 class TrainingDiverged(GanzooError, RuntimeError):
     """A loss became NaN or infinite; training stopped with the last good checkpoint kept."""
 

@@ -16,7 +16,9 @@ from .images import TensorImages, to_unit_range
 class BatchStream:
     """Yields ``(images, labels)`` batches forever; each epoch is a seeded permutation.
 
-    Labels are None when the dataset has none or ``with_labels`` is False.
+    Labels are None when the dataset has none or ``with_labels`` is False. With
+    ``world_size`` > 1, ``batch_size`` is the global batch and this rank gets its slice
+    ``rank``; all ranks together see exactly the batches of a single process.
     The position (epoch, batch within epoch) is part of :meth:`state_dict`, so a resumed run
     sees exactly the batches an uninterrupted run would. In-memory datasets are indexed
     directly (optionally kept on the training device); others go through a DataLoader.
@@ -31,6 +33,8 @@ class BatchStream:
         num_workers: int = 0,
         device_resident: bool = True,
         with_labels: bool = True,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
@@ -39,6 +43,13 @@ class BatchStream:
         self.num_workers = num_workers
         self.with_labels = with_labels
         self.size = len(dataset)  # type: ignore[arg-type]
+        if batch_size % world_size:
+            raise DataError(
+                f"The batch size {batch_size} is the global batch over {world_size} ranks and must "
+                f"be divisible by it; use e.g. {batch_size - batch_size % world_size or world_size}."
+            )
+        self.rank, self.world_size = rank, world_size
+        self.local_batch = batch_size // world_size
         if self.size < batch_size:
             raise DataError(
                 f"The dataset has {self.size} images, fewer than one batch of {batch_size}; "
@@ -75,10 +86,18 @@ class BatchStream:
             self.epoch, self.position = self.epoch + 1, 0
             self._iterator = None
 
+    def _shard(self, indices: Tensor) -> Tensor:
+        """This rank's slice of each global batch in ``indices`` (a whole number of batches)."""
+        if self.world_size == 1:
+            return indices
+        lo = self.rank * self.local_batch
+        return indices.view(-1, self.batch_size)[:, lo : lo + self.local_batch].reshape(-1)
+
     def _loader_batches(self) -> Iterator[Any]:
-        order = self._permutation()[self.position * self.batch_size :].tolist()
+        start, stop = self.position * self.batch_size, self.batches_per_epoch * self.batch_size
+        order = self._shard(self._permutation()[start:stop]).tolist()
         loader = DataLoader(
-            self.dataset, batch_size=self.batch_size, sampler=order, drop_last=True,
+            self.dataset, batch_size=self.local_batch, sampler=order, drop_last=True,
             num_workers=self.num_workers, pin_memory=self.device.type == "cuda",
         )  # fmt: skip
         return iter(loader)
@@ -91,9 +110,9 @@ class BatchStream:
                     self._permutation().to(self._images.device),
                     self.epoch,
                 )
-            index = self._perm[
-                self.position * self.batch_size : (self.position + 1) * self.batch_size
-            ]
+            index = self._shard(
+                self._perm[self.position * self.batch_size : (self.position + 1) * self.batch_size]
+            )
             images = to_unit_range(self._images[index].to(self.device, non_blocking=True))
             labels = None if self._labels is None else self._labels[index].to(self.device)
         else:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import torch
 from torch import Tensor, nn
 
 from ..errors import ConfigError
 from .losses import AdversarialLoss
 from .regularizers import Regularizer
+from .sharding import randn_like
 from .tricks import Tricks
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Objective(nn.Module):
         self.tricks = tricks
 
     def _perturb(self, x: Tensor) -> Tensor:
-        return x + self.noise_std * torch.randn_like(x) if self.noise_std else x
+        return x + self.noise_std * randn_like(x) if self.noise_std else x
 
     def _adversarial(self, real_out: Tensor, fake_out: Tensor) -> Tensor:
         if not self.tricks.uses_targets:

@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .sharding import per_sample
+
 Critic = Callable[[Tensor], Tensor]
 
 
@@ -66,9 +68,8 @@ class GradientPenalty(_WeightedPenalty):
     name = "gradient-penalty"
 
     def penalty(self, critic: Critic, real: Tensor, fake: Tensor) -> Tensor:
-        eps = torch.rand(
-            real.shape[0], *([1] * (real.ndim - 1)), device=real.device, dtype=real.dtype
-        )
+        shape = (real.shape[0], *([1] * (real.ndim - 1)))  # one mixing weight per sample
+        eps = per_sample(lambda s: torch.rand(s, device=real.device, dtype=real.dtype), shape)
         mixed = eps * real.detach() + (1 - eps) * fake.detach()
         norms = _input_gradient(critic, mixed).norm(2, dim=1)
         return self.weight * (norms - 1).square().mean()

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import ConfigError
+from .sharding import rand_like
 
 
 @dataclass
@@ -53,10 +54,10 @@ class Tricks:
         real = torch.full((n, 1), 1.0 - self.label_smoothing, device=device)
         fake = torch.zeros(n, 1, device=device)
         if self.label_noise:
-            real = real - self.label_noise * torch.rand_like(real)
-            fake = fake + self.label_noise * torch.rand_like(fake)
+            real = real - self.label_noise * rand_like(real)
+            fake = fake + self.label_noise * rand_like(fake)
         if self.label_flip:
-            flip = torch.rand(n, 1, device=device) < self.label_flip
+            flip = rand_like(real) < self.label_flip
             real, fake = torch.where(flip, fake, real), torch.where(flip, real, fake)
         return real, fake
 

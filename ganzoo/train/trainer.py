@@ -23,7 +23,9 @@ from tqdm.auto import tqdm
 from ..data import BatchStream
 from ..errors import CheckpointError, DataError, TrainingDiverged
 from ..gan import GAN
+from ..objectives.sharding import batch_shard, per_sample
 from .checkpoint import load_checkpoint, load_gan_state, save_checkpoint
+from .distributed import Distributed, launched_distributed, synchronize_batchnorm
 from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
 from .log import MetricsLog
@@ -56,6 +58,13 @@ def _default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def _rank_device(device: torch.device) -> torch.device:
+    """In a multi-process launch each rank drives the GPU of its ``LOCAL_RANK``."""
+    if device.type == "cuda" and device.index is None and launched_distributed():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    return device
+
+
 class Trainer:
     """Trains a GAN for ``steps`` generator updates, each after ``n_critic`` discriminator updates.
 
@@ -66,6 +75,11 @@ class Trainer:
     as ``run.yaml``. ``health`` configures the :class:`~ganzoo.train.health.HealthMonitor`,
     ``speed`` the speed switches (channels_last, autocast, fused optimizers, torch.compile),
     ``tensorboard=True`` also logs to ``out_dir/tensorboard``.
+
+    Launched by ``torchrun`` (``WORLD_SIZE`` > 1), it trains data-parallel: ``batch_size`` is
+    the global batch, each rank computes its slice, gradients are averaged, batch norm uses
+    global-batch statistics, and only rank 0 writes to ``out_dir``
+    (see :mod:`ganzoo.train.distributed`).
     """
 
     def __init__(
@@ -98,7 +112,9 @@ class Trainer:
         self.batch_size = batch_size or gan.recipe.batch_size
         self.n_critic = gan.recipe.n_critic
         self.seed = seed
-        self.device = torch.device(device) if device is not None else _default_device()
+        self.device = _rank_device(
+            torch.device(device) if device is not None else _default_device()
+        )
         self.log_every = max(1, min(log_every, self.steps))
         self.sample_every = sample_every or max(1, math.ceil(self.steps / 12))
         self.checkpoint_every = checkpoint_every or max(1, min(500, self.steps))
@@ -118,6 +134,7 @@ class Trainer:
         self._fit_started = time.perf_counter()
         self._check_data()
         self._stop_requested = False
+        self.dist = Distributed()  # joined in _setup
         # Checking costs a host sync: free on the CPU, so done every step there.
         self._check_every_step = self.device.type == "cpu"
 
@@ -146,6 +163,11 @@ class Trainer:
 
     def _setup(self) -> None:
         self.gan.to(self.device).train()
+        self.dist = Distributed.from_environment(self.device)
+        if self.dist.enabled:
+            synchronize_batchnorm(self.gan.generator, self.device)
+            synchronize_batchnorm(self.gan.discriminator, self.device)
+            self._check_every_step = False  # checks need the ranks' reduced losses
         recipe = self.gan.recipe
         self.speed = prepare_for_speed(self.gan, self.speed, self.device)
         fused = self.speed.fused_optimizers
@@ -157,26 +179,50 @@ class Trainer:
         self.stream = BatchStream(
             self.data, self.batch_size, self.seed, self.device, self.num_workers,
             device_resident=self.speed.data_on_device, with_labels=bool(self.gan.num_classes),
+            rank=self.dist.rank, world_size=self.dist.world_size,
         )  # fmt: skip
         rng = torch.Generator().manual_seed(self.seed)
         self.fixed_z = torch.randn(self.num_samples, self.gan.latent_dim, generator=rng)
         self.fixed_labels = None
         if self.gan.num_classes:
             self.fixed_labels = torch.arange(self.num_samples) % self.gan.num_classes
-        self.log = MetricsLog(self.out_dir)
-        self.sample_features = SampleFeatures(self.gan, self.data)
-        self.health.set_real_reference(self.sample_features.real_reference(self.num_samples))
         self._health_signals: dict[str, float] = {}
         self.writer = None
+        self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
+        if self.dist.is_main:  # before seeding: the reference draw must not shift the RNG
+            self.sample_features = SampleFeatures(self.gan, self.data)
+            self.health.set_real_reference(self.sample_features.real_reference(self.num_samples))
+        # Rank 0 reads the folder and decides; every rank gets its decision and state.
+        outcome = self._read_resume_state() if self.dist.is_main else None
+        with self.dist.guard("the start of training"):
+            outcome = self.dist.broadcast_object(outcome)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if outcome is not None:
+            self._load_state(outcome)
+        else:
+            torch.manual_seed(self.seed)
+        with self.dist.guard("the start of training"):
+            self.dist.broadcast_module(self.gan)
+        if not self.dist.is_main:
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.log = MetricsLog(self.out_dir)
+        if outcome is not None:
+            self.log.truncate_after(self.step)
         if self.tensorboard:
             from .tensorboard import open_writer
 
             self.writer = open_writer(self.out_dir / "tensorboard")
-        self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        if self.resume and self.checkpoint_path.exists():
-            self._load(self.checkpoint_path)
-        else:
+        # Written only now: a refused run must not touch the folder's record.
+        if self.run_config is not None:
+            (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
+
+    def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
+        """The checkpoint to resume from, None for a new run, or the error refusing the run."""
+        try:
+            if self.resume and self.checkpoint_path.exists():
+                return load_checkpoint(self.checkpoint_path, map_location="cpu")
             if self.resume:
                 logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
             elif self.checkpoint_path.exists():
@@ -184,10 +230,11 @@ class Trainer:
                     f"{self.out_dir} already holds a run (checkpoints/last.pt). Resume it with "
                     "resume=True (--resume), or choose another output folder."
                 )
-            torch.manual_seed(self.seed)
-        # Written only now: a refused run must not touch the folder's record.
-        if self.run_config is not None:
-            (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
+            return None
+        except Exception as err:
+            if not self.dist.enabled:
+                raise
+            return err
 
     # ------------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
@@ -202,6 +249,7 @@ class Trainer:
             "gan": self.gan.state_dict(),
             "g_optimizer": self.g_optimizer.state_dict(),
             "d_optimizer": self.d_optimizer.state_dict(),
+            "scaler": self.scaler.state_dict(),
             "rng": rng,
             "data": self.stream.state_dict(),
             "trainer": {
@@ -210,30 +258,38 @@ class Trainer:
                 "seed": self.seed,
                 "train_seconds": self.train_seconds + time.perf_counter() - self._fit_started,
                 "hardware": _hardware(self.device),
+                "world_size": self.dist.world_size,
             },
         }
 
-    def _load(self, path: Path) -> None:
-        state = load_checkpoint(path, map_location=self.device)
+    def _load_state(self, state: dict[str, Any]) -> None:
         load_gan_state(self.gan, state)
         self.g_optimizer.load_state_dict(state["g_optimizer"])
         self.d_optimizer.load_state_dict(state["d_optimizer"])
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
         self.stream.load_state_dict(state["data"])
         torch.set_rng_state(state["rng"]["cpu"].cpu())
         if "cuda" in state["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
         self.step, self.d_step = state["step"], state["d_step"]
         self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
-        self.log.truncate_after(self.step)
-        logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, path)
+        if self.dist.is_main:
+            logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
 
     def save(self) -> Path:
-        """Write ``checkpoints/last.pt`` atomically, refusing to save non-finite weights."""
+        """Write ``checkpoints/last.pt`` atomically (rank 0 only), refusing non-finite weights."""
         self._raise_if_diverged()
-        return save_checkpoint(self.checkpoint_path, self.state_dict())
+        if self.dist.is_main:
+            save_checkpoint(self.checkpoint_path, self.state_dict())
+        return self.checkpoint_path
 
     # ------------------------------------------------------------------------- training
     def _train_step(self) -> dict[str, Tensor]:
+        with batch_shard(self.dist.rank, self.dist.world_size):
+            return self._step()
+
+    def _step(self) -> dict[str, Tensor]:
         gan, objective = self.gan, self.gan.objective
         logs: dict[str, Tensor] = {}
         fake = labels = real = None
@@ -243,7 +299,7 @@ class Trainer:
             real, labels = self.stream.next()
             real = self.speed.to_memory_format(real)
             with autocast():
-                fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
+                fake = gan.generate(self._latent(real.shape[0]), labels)
                 out = objective.discriminator_loss(
                     gan, real, fake.detach(), labels, step=self.d_step
                 )
@@ -255,7 +311,7 @@ class Trainer:
         try:
             with autocast():
                 if self.n_critic > 1:  # the last fake was made for an older critic: draw afresh
-                    fake = gan.generate(gan.sample_latent(real.shape[0]), labels)
+                    fake = gan.generate(self._latent(real.shape[0]), labels)
                 out = objective.generator_loss(gan, fake, labels, real, step=self.step)
             logs["g_grad_norm"] = self._update(out.loss, self.g_optimizer, gan.generator)
         finally:
@@ -264,13 +320,18 @@ class Trainer:
         logs.update(out.logs)
         return logs
 
+    def _latent(self, n: int) -> Tensor:
+        """Latent codes for this rank's ``n`` samples: its slice of the global batch's codes."""
+        return per_sample(lambda shape: self.gan.sample_latent(shape[0]), (n,))
+
     def _update(
         self, loss: Tensor, optimizer: torch.optim.Optimizer, network: torch.nn.Module
     ) -> Tensor:
-        """Back-propagate ``loss`` (scaled for fp16), step ``optimizer``; returns the network's
-        unscaled gradient norm."""
+        """Back-propagate ``loss`` (scaled for fp16), average gradients over ranks, step
+        ``optimizer``; returns the network's unscaled gradient norm."""
         optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
+        self.dist.average_gradients(network.parameters())
         self.scaler.unscale_(optimizer)
         norm = grad_norm(network.parameters())
         self.scaler.step(optimizer)
@@ -329,47 +390,56 @@ class Trainer:
         """Train until ``steps``; returns early (after saving) on Ctrl-C or SIGTERM."""
         self._setup()
         self._fit_started = time.perf_counter()
+        main = self.dist.is_main
         history: list[dict[str, Any]] = []
         totals: dict[str, Tensor] = {}
         count, started = 0, time.perf_counter()
-        bar = tqdm(total=self.steps, initial=self.step, disable=not self.progress, unit="step",
-                   desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
+        bar = tqdm(total=self.steps, initial=self.step, disable=not (self.progress and main),
+                   unit="step", desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
         interrupted = False
         stopped_by: Alert | None = None
         self._new_alerts = []
-        with bar, self._graceful_interrupts():
+        with bar, self._graceful_interrupts(), self.dist.guard("training"):
             while self.step < self.steps:
                 logs = self._train_step()
                 self.step += 1
                 count += 1
                 for key, value in logs.items():
                     totals[key] = totals.get(key, 0) + value
-                boundary = self.step % self.log_every == 0 or self.step % self.checkpoint_every == 0
-                if self._check_every_step or boundary or self.step == self.steps:
+                log_now = self.step % self.log_every == 0 or self.step == self.steps
+                save_now = self.step % self.checkpoint_every == 0 or self.step == self.steps
+                if self._check_every_step or log_now or save_now:
+                    totals = self.dist.average(totals)  # every rank then decides alike
                     self._raise_if_nonfinite(totals)
                 bar.update(1)
-                if self.step % self.log_every == 0 or self.step == self.steps:
+                if log_now:
                     elapsed = time.perf_counter() - started
                     row = {"step": self.step, **{k: (v / count).item() for k, v in totals.items()},
                            "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
-                    row.update(self._health_signals)
-                    self._new_alerts += self.health.observe(row)
-                    row["health"] = sorted(self.health.active)
-                    self.log.write(row)
+                    if main:
+                        self._observe(bar, row)
                     history.append(row)
-                    self._report(bar, row)
                     totals, count, started = {}, 0, time.perf_counter()
-                if self.step % self.sample_every == 0 or self.step == self.steps:
+                if main and (self.step % self.sample_every == 0 or self.step == self.steps):
                     self._render_samples()
-                stopped_by = self.health.should_stop(self.health.alerts)
-                if self._stop_requested or stopped_by:
+                stopped_by = self.health.should_stop(self.health.alerts) if main else None
+                if self.dist.any(self._stop_requested or stopped_by is not None):
                     interrupted = True
                     break
-                if self.step % self.checkpoint_every == 0 or self.step == self.steps:
+                if save_now:
+                    self.dist.check_in_sync(self.gan, self.step)
                     self.save()
-        checkpoint = self.save()
+            checkpoint = self.save()
         if self.writer is not None:
             self.writer.close()
+        if main:
+            self._report_end(checkpoint, interrupted, stopped_by)
+        self.dist.close()
+        return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history,
+                           self.health.alerts, stopped_by)  # fmt: skip
+
+    def _report_end(self, checkpoint: Path, interrupted: bool, stopped_by: Alert | None) -> None:
+        """Rank 0: say why training ended; after a complete run, write samples.png and the GIF."""
         if stopped_by:
             logger.error("Stopped at step %d by the health monitor (%s): %s Saved %s.",
                          self.step, stopped_by.detector, stopped_by.message, checkpoint)  # fmt: skip
@@ -381,8 +451,14 @@ class Trainer:
             )
         else:
             self._finish()
-        return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history,
-                           self.health.alerts, stopped_by)  # fmt: skip
+
+    def _observe(self, bar: tqdm, row: dict[str, Any]) -> None:
+        """Rank 0: health signals for a log row, then log file, progress bar and TensorBoard."""
+        row.update(self._health_signals)
+        self._new_alerts += self.health.observe(row)
+        row["health"] = sorted(self.health.active)
+        self.log.write(row)
+        self._report(bar, row)
 
     def _report(self, bar: tqdm, row: dict[str, Any]) -> None:
         """Progress bar, Python log and TensorBoard for one log row and its new health alerts."""

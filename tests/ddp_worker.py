@@ -1,0 +1,76 @@
+"""One rank of a data-parallel test run; started by tests/test_distributed.py through torchrun.
+
+Usage: python tests/ddp_worker.py OUT_DIR RESULT_DIR MODEL STEPS [--resume] [--die-at STEP]
+Trains a tiny MODEL on the first 256 embedded digits with a global batch of 16, then saves this
+rank's weights and log rows to RESULT_DIR/rank{RANK}.pt. ``--die-at`` makes rank 1 kill itself
+with SIGKILL just before that step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import ganzoo
+from ganzoo.data import TensorImages, load_embedded
+from tests.conftest import tiny_args
+
+GLOBAL_BATCH = 16
+
+
+def digits() -> TensorImages:
+    data = load_embedded()
+    return TensorImages(data.images[:256], data.labels[:256], 10, "digits")
+
+
+def build(model: str) -> ganzoo.GAN:
+    torch.manual_seed(0)
+    return ganzoo.create(model, **tiny_args(model))
+
+
+def trainer_kwargs(steps: int) -> dict:
+    return {"steps": steps, "batch_size": GLOBAL_BATCH, "log_every": 1, "sample_every": 2,
+            "checkpoint_every": 2, "num_samples": 16, "progress": False, "device": "cpu"}  # fmt: skip
+
+
+class DyingTrainer(ganzoo.Trainer):
+    """Rank 1 kills itself with SIGKILL before step ``die_at``."""
+
+    die_at = -1
+
+    def _train_step(self):
+        if self.dist.rank == 1 and self.step + 1 == self.die_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super()._train_step()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out_dir")
+    parser.add_argument("result_dir")
+    parser.add_argument("model")
+    parser.add_argument("steps", type=int)
+    parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--die-at", type=int, default=-1)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    gan = build(args.model)
+    DyingTrainer.die_at = args.die_at
+    trainer = DyingTrainer(gan, digits(), args.out_dir, resume=args.resume,
+                           **trainer_kwargs(args.steps))  # fmt: skip
+    result = trainer.fit()
+    rank = int(os.environ.get("RANK", 0))
+    Path(args.result_dir).mkdir(parents=True, exist_ok=True)
+    torch.save({"state": gan.state_dict(), "history": result.history, "step": result.step},
+               Path(args.result_dir) / f"rank{rank}.pt")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
