@@ -108,11 +108,16 @@ def test_resume_equals_an_uninterrupted_run(name, digits, tmp_path) -> None:
 
 
 def test_resume_after_logs_ran_past_the_checkpoint(digits, tmp_path) -> None:
-    """A crash after some logged steps but before the next checkpoint: those rows are redone once."""
+    """A crash after some logged steps but before the next checkpoint: those rows are redone once,
+    a torn last row and a half-written checkpoint temporary are cleaned up."""
     _trainer(_gan(), digits, tmp_path, steps=2).fit()
     with (tmp_path / "metrics.jsonl").open("a") as f:  # a row the dead run logged after saving
         f.write(json.dumps({"step": 3, "d_loss": 9.0, "g_loss": 9.0}) + "\n")
+        f.write('{"step": 4, "d_lo')  # and a row torn by SIGKILL mid-write
+    stale = tmp_path / "checkpoints" / ".last.pt.abc123.tmp"  # a checkpoint write cut short
+    stale.write_bytes(b"partial")
     _trainer(_gan(), digits, tmp_path, steps=4, resume=True).fit()
+    assert not stale.exists()
     rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows] == [1, 2, 3, 4]
     assert rows[2]["d_loss"] != 9.0

@@ -41,6 +41,13 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     return path
 
 
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> None:
+    """Delete temporary files that an :func:`atomic_write` of ``path`` left when killed."""
+    path = Path(path)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
 def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path:
     """Atomically save a training state (tensors, numbers, strings, dicts, lists)."""
     payload = {"format": FORMAT, "version": VERSION, **state}

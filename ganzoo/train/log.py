@@ -25,10 +25,17 @@ class MetricsLog:
                 self._columns = next(csv.reader(f), None)
 
     def truncate_after(self, step: int) -> None:
-        """Drop rows logged after ``step`` (a resumed run repeats them)."""
+        """Drop rows logged after ``step`` (a resumed run repeats them) and any line torn by a
+        crash mid-write."""
+        if step <= 0:  # a new run: nothing of an earlier attempt is kept
+            self.jsonl.unlink(missing_ok=True)
+            self.csv.unlink(missing_ok=True)
+            self._columns = None
+            return
         rows = self.read()
         kept = [r for r in rows if r.get("step", 0) <= step]
-        if len(kept) == len(rows):
+        torn = self.jsonl.exists() and len(rows) != self._line_count()
+        if len(kept) == len(rows) and not torn:
             return
         self.jsonl.write_text("".join(json.dumps(r) + "\n" for r in kept))
         if self._columns:
@@ -50,6 +57,16 @@ class MetricsLog:
             writer.writerow(row)
 
     def read(self) -> list[dict[str, Any]]:
+        """The logged rows; a line that does not parse (torn by a crash) is skipped."""
         if not self.jsonl.exists():
             return []
-        return [json.loads(line) for line in self.jsonl.read_text().splitlines() if line.strip()]
+        rows = []
+        for line in self.jsonl.read_text().splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return rows
+
+    def _line_count(self) -> int:
+        return sum(1 for line in self.jsonl.read_text().splitlines() if line.strip())

@@ -24,7 +24,12 @@ from ..data import BatchStream
 from ..errors import CheckpointError, DataError, TrainingDiverged
 from ..gan import GAN
 from ..objectives.sharding import batch_shard, per_sample
-from .checkpoint import load_checkpoint, load_gan_state, save_checkpoint
+from .checkpoint import (
+    load_checkpoint,
+    load_gan_state,
+    remove_stale_temporaries,
+    save_checkpoint,
+)
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
 from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
@@ -208,8 +213,8 @@ class Trainer:
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.log = MetricsLog(self.out_dir)
-        if outcome is not None:
-            self.log.truncate_after(self.step)
+        self.log.truncate_after(self.step)  # rows of a crashed attempt past the checkpoint
+        remove_stale_temporaries(self.checkpoint_path)
         if self.tensorboard:
             from .tensorboard import open_writer
 
