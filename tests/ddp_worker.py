@@ -1,9 +1,10 @@
 """One rank of a data-parallel test run; started by tests/test_distributed.py through torchrun.
 
-Usage: python tests/ddp_worker.py OUT_DIR RESULT_DIR MODEL STEPS [--resume] [--die-at STEP]
+Usage: python tests/ddp_worker.py OUT_DIR RESULT_DIR MODEL STEPS [--resume]
+       [--signal-at STEP [--kind KILL|TERM]]
 Trains a tiny MODEL on the first 256 embedded digits with a global batch of 16, then saves this
-rank's weights and log rows to RESULT_DIR/rank{RANK}.pt. ``--die-at`` makes rank 1 kill itself
-with SIGKILL just before that step.
+rank's weights and log rows to RESULT_DIR/rank{RANK}.pt. ``--signal-at`` makes rank 1 send
+itself SIGKILL (or SIGTERM) just before that step.
 """
 
 from __future__ import annotations
@@ -40,14 +41,15 @@ def trainer_kwargs(steps: int) -> dict:
             "checkpoint_every": 2, "num_samples": 16, "progress": False, "device": "cpu"}  # fmt: skip
 
 
-class DyingTrainer(ganzoo.Trainer):
-    """Rank 1 kills itself with SIGKILL before step ``die_at``."""
+class SignalledTrainer(ganzoo.Trainer):
+    """Rank 1 sends itself ``signal`` before step ``signal_at``."""
 
-    die_at = -1
+    signal_at = -1
+    signal = signal.SIGKILL
 
     def _train_step(self):
-        if self.dist.rank == 1 and self.step + 1 == self.die_at:
-            os.kill(os.getpid(), signal.SIGKILL)
+        if self.dist.rank == 1 and self.step + 1 == self.signal_at:
+            os.kill(os.getpid(), self.signal)
         return super()._train_step()
 
 
@@ -58,17 +60,20 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("steps", type=int)
     parser.add_argument("--resume", action="store_true")
-    parser.add_argument("--die-at", type=int, default=-1)
+    parser.add_argument("--signal-at", type=int, default=-1)
+    parser.add_argument("--kind", choices=["KILL", "TERM"], default="KILL")
     args = parser.parse_args()
     torch.set_num_threads(1)
     gan = build(args.model)
-    DyingTrainer.die_at = args.die_at
-    trainer = DyingTrainer(gan, digits(), args.out_dir, resume=args.resume,
+    SignalledTrainer.signal_at = args.signal_at
+    SignalledTrainer.signal = getattr(signal, f"SIG{args.kind}")
+    trainer = SignalledTrainer(gan, digits(), args.out_dir, resume=args.resume,
                            **trainer_kwargs(args.steps))  # fmt: skip
     result = trainer.fit()
     rank = int(os.environ.get("RANK", 0))
     Path(args.result_dir).mkdir(parents=True, exist_ok=True)
-    torch.save({"state": gan.state_dict(), "history": result.history, "step": result.step},
+    torch.save({"state": gan.state_dict(), "history": result.history, "step": result.step,
+                "interrupted": result.interrupted},
                Path(args.result_dir) / f"rank{rank}.pt")  # fmt: skip
 
 

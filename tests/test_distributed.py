@@ -75,9 +75,9 @@ def test_two_ranks_stay_in_sync_and_equal_one_process(model, tmp_path) -> None:
     assert state["step"] == 4 and state["trainer"]["world_size"] == 2
 
 
-def test_two_ranks_resume_and_refuse_an_existing_run(tmp_path) -> None:
+def test_two_ranks_resume_a_one_process_run_and_refuse_an_existing_run(tmp_path) -> None:
     out = tmp_path / "ddp"
-    _run_ranks(out, tmp_path / "first", "dcgan", 2)
+    _single("dcgan", out, 2)  # the number of processes may change between sessions
     refused = _torchrun(str(WORKER), str(out), str(tmp_path / "x"), "dcgan", "4")
     assert refused.returncode != 0
     assert "already holds a run" in refused.stderr
@@ -87,6 +87,13 @@ def test_two_ranks_resume_and_refuse_an_existing_run(tmp_path) -> None:
     _assert_close_states(single.state_dict(), rank0["state"], atol=1e-4)
     steps = [json.loads(r)["step"] for r in (out / "metrics.jsonl").read_text().splitlines()]
     assert steps == [1, 2, 3, 4]
+
+
+def test_sigterm_on_one_rank_stops_all_ranks_at_the_same_step_with_a_checkpoint(tmp_path) -> None:
+    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "dcgan", 8, "--signal-at", "3",
+                              "--kind", "TERM")  # fmt: skip
+    assert rank0["interrupted"] and rank1["interrupted"]
+    assert rank0["step"] == rank1["step"] == load_checkpoint(tmp_path / "ddp")["step"] == 3
 
 
 def _free_port() -> int:
@@ -103,7 +110,7 @@ def test_a_dead_rank_makes_the_other_exit_with_a_clear_error(tmp_path) -> None:
     procs = []
     for rank in (0, 1):
         command = [sys.executable, str(WORKER), str(out), str(tmp_path / "res"), "dcgan", "8",
-                   "--die-at", "4"]  # fmt: skip
+                   "--signal-at", "4"]  # fmt: skip
         procs.append(subprocess.Popen(command, env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))  # fmt: skip
     started = time.monotonic()
