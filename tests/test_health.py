@@ -55,6 +55,8 @@ def test_an_overpowered_discriminator_is_flagged_and_can_stop_the_run(mnist, tmp
     resumed = ganzoo.Trainer(gan, mnist, tmp_path, steps=result.step + 5, batch_size=64,
                              progress=False, resume=True, device="cpu").fit()  # fmt: skip
     assert resumed.step == result.step + 5
+    # the monitor's windows and alerts came back with the checkpoint: still active, not re-raised
+    assert resumed.alerts == result.alerts
 
 
 def test_a_generator_that_ignores_its_noise_is_flagged_as_mode_collapse(mnist, tmp_path) -> None:

@@ -246,6 +246,23 @@ class HealthMonitor:
         self.alerts += new
         return new
 
+    def state_dict(self) -> dict[str, Any]:
+        """The windows and alerts, so a resumed run watches on where it stopped."""
+        return {
+            "rows": [dict(r) for r in self.rows],
+            "alerts": [list(a) for a in self.alerts],
+            "active": sorted(self.active),
+            "best_ratio": self._best_ratio,
+            "best_classes": self._best_classes,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.rows.clear()
+        self.rows.extend(state["rows"])
+        self.alerts = [Alert(*a) for a in state["alerts"]]
+        self.active = set(state["active"])
+        self._best_ratio, self._best_classes = state["best_ratio"], state["best_classes"]
+
     def should_stop(self, alerts: list[Alert]) -> Alert | None:
         """The first alert whose detector is in ``stop_on``."""
         return next((a for a in alerts if a.detector in self.config.stop_on), None)

@@ -255,6 +255,7 @@ class Trainer:
             "g_optimizer": self.g_optimizer.state_dict(),
             "d_optimizer": self.d_optimizer.state_dict(),
             "scaler": self.scaler.state_dict(),
+            "health": self.health.state_dict(),
             "rng": rng,
             "data": self.stream.state_dict(),
             "trainer": {
@@ -273,6 +274,8 @@ class Trainer:
         self.d_optimizer.load_state_dict(state["d_optimizer"])
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
+        if state.get("health"):
+            self.health.load_state_dict(state["health"])
         self.stream.load_state_dict(state["data"])
         torch.set_rng_state(state["rng"]["cpu"].cpu())
         if "cuda" in state["rng"] and self.device.type == "cuda":
@@ -404,6 +407,7 @@ class Trainer:
         interrupted = False
         stopped_by: Alert | None = None
         self._new_alerts = []
+        earlier_alerts = len(self.health.alerts)  # from before a resume: they stopped that run
         with bar, self._graceful_interrupts(), self.dist.guard("training"):
             while self.step < self.steps:
                 logs = self._train_step()
@@ -427,7 +431,8 @@ class Trainer:
                     totals, count, started = {}, 0, time.perf_counter()
                 if main and (self.step % self.sample_every == 0 or self.step == self.steps):
                     self._render_samples()
-                stopped_by = self.health.should_stop(self.health.alerts) if main else None
+                new_alerts = self.health.alerts[earlier_alerts:]
+                stopped_by = self.health.should_stop(new_alerts) if main else None
                 if self.dist.any(self._stop_requested or stopped_by is not None):
                     interrupted = True
                     break
