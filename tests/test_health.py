@@ -59,6 +59,24 @@ def test_an_overpowered_discriminator_is_flagged_and_can_stop_the_run(mnist, tmp
     assert resumed.alerts == result.alerts
 
 
+def test_a_run_that_blows_up_flags_vanishing_and_exploding_gradients(mnist, tmp_path) -> None:
+    """SGD at lr 0.5 with momentum 0.9: the discriminator saturates at once (the generator's
+    gradient vanishes), then its own gradient norm grows by orders of magnitude."""
+    torch.manual_seed(0)
+    sgd = {"name": "sgd", "lr": 0.5, "momentum": 0.9}
+    gan = ganzoo.create("dcgan", width=16, recipe={"g_optimizer": sgd, "d_optimizer": sgd})
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        result = ganzoo.Trainer(gan, mnist, tmp_path, steps=55, batch_size=64, log_every=5,
+                                sample_every=50, progress=False, device="cpu",
+                                health=HealthConfig(warmup_steps=10)).fit()  # fmt: skip
+    found = {a.detector: a for a in result.alerts}
+    assert "generator gradient norm" in found["vanishing_gradients"].message
+    assert "discriminator gradient norm" in found["exploding_gradients"].message
+    norms = [row["d_grad_norm"] for row in result.history]
+    assert max(norms) > 100 * norms[0]  # it really did explode
+
+
 def test_a_generator_that_ignores_its_noise_is_flagged_as_mode_collapse(mnist, tmp_path) -> None:
     torch.manual_seed(0)
     gan = ganzoo.create("dcgan")
