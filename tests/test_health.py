@@ -77,6 +77,24 @@ def test_a_run_that_blows_up_flags_vanishing_and_exploding_gradients(mnist, tmp_
     assert max(norms) > 100 * norms[0]  # it really did explode
 
 
+def test_a_run_whose_losses_swing_without_trend_is_flagged_as_oscillating(mnist, tmp_path) -> None:
+    """Adam at lr 0.05 without momentum: after ~40 steps the generator loss alternates up and
+    down every log row around a flat level (an amplitude below the default threshold, which is
+    set for noisier losses, so the test lowers it)."""
+    torch.manual_seed(0)
+    adam = {"lr": 0.05, "betas": [0.0, 0.999]}
+    gan = ganzoo.create("dcgan", width=16, recipe={"g_optimizer": adam, "d_optimizer": adam})
+    health = HealthConfig(warmup_steps=40, oscillation_amplitude=0.05)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        result = ganzoo.Trainer(gan, mnist, tmp_path, steps=150, batch_size=64, log_every=5,
+                                sample_every=150, progress=False, device="cpu",
+                                health=health).fit()  # fmt: skip
+    assert "oscillation" in {a.detector for a in result.alerts}, [
+        r["g_loss"] for r in result.history
+    ]
+
+
 def test_a_generator_that_ignores_its_noise_is_flagged_as_mode_collapse(mnist, tmp_path) -> None:
     torch.manual_seed(0)
     gan = ganzoo.create("dcgan")
