@@ -32,6 +32,7 @@ from ganzoo.objectives import (
     list_objectives,
     list_regularizers,
 )
+from ganzoo.objectives.regularizers import loss_scaling
 
 from .conftest import tiny_args
 
@@ -254,6 +255,21 @@ def test_gradient_penalty_matches_independent_computation() -> None:
     torch.manual_seed(999)
     other = GradientPenalty(weight=weight).penalty(critic, real, fake)
     assert other.item() != pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_gradient_penalty_under_loss_scaling_equals_the_unscaled_one() -> None:
+    """fp16 training scales the critic's scores before the input gradient and unscales it."""
+    _, critic = _conv_critic()
+    real, fake = _batch()
+    torch.manual_seed(7)
+    plain = GradientPenalty(weight=10.0).penalty(critic, real, fake)
+    torch.manual_seed(7)
+    with loss_scaling(torch.tensor(2.0**16, dtype=real.dtype)):
+        scaled = GradientPenalty(weight=10.0).penalty(critic, real, fake)
+    assert scaled.item() == pytest.approx(plain.item(), rel=1e-9)
+    torch.manual_seed(7)
+    with loss_scaling(torch.tensor(float("inf"), dtype=real.dtype)):  # an overflowed scale
+        assert not GradientPenalty(weight=10.0).penalty(critic, real, fake).isfinite()
 
 
 def test_gradient_penalty_interpolates_per_sample() -> None:

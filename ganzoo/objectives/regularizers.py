@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import torch
@@ -41,10 +43,29 @@ class Regularizer(nn.Module):
         return {"name": self.name, "every": self.every}
 
 
+_loss_scale: ContextVar[Tensor | None] = ContextVar("ganzoo_loss_scale", default=None)
+
+
+@contextmanager
+def loss_scaling(scale: Tensor | None) -> Iterator[None]:
+    """Within this context, input gradients are taken of ``scale * scores`` and unscaled, as
+    fp16 training with a GradScaler needs (small fp16 gradients would otherwise underflow)."""
+    token = _loss_scale.set(scale)
+    try:
+        yield
+    finally:
+        _loss_scale.reset(token)
+
+
 def _input_gradient(critic: Critic, images: Tensor) -> Tensor:
     images = images.detach().requires_grad_(True)
-    scores = critic(images)
-    (grad,) = torch.autograd.grad(scores.sum(), images, create_graph=True)
+    scores = critic(images).sum()
+    scale = _loss_scale.get()
+    if scale is None:
+        (grad,) = torch.autograd.grad(scores, images, create_graph=True)
+    else:
+        (grad,) = torch.autograd.grad(scores * scale, images, create_graph=True)
+        grad = grad / scale  # an overflow stays inf, so the scaler skips the step
     return grad.flatten(1)
 
 

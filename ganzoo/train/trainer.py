@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from ..data import BatchStream
 from ..errors import CheckpointError, DataError, TrainingDiverged
 from ..gan import GAN
+from ..objectives.regularizers import loss_scaling
 from ..objectives.sharding import batch_shard, per_sample
 from .checkpoint import (
     load_checkpoint,
@@ -308,9 +309,10 @@ class Trainer:
             real = self.speed.to_memory_format(real)
             with autocast():
                 fake = gan.generate(self._latent(real.shape[0]), labels)
-                out = objective.discriminator_loss(
-                    gan, real, fake.detach(), labels, step=self.d_step
-                )
+                with loss_scaling(self._loss_scale()):
+                    out = objective.discriminator_loss(
+                        gan, real, fake.detach(), labels, step=self.d_step
+                    )
             logs["d_grad_norm"] = self._update(out.loss, self.d_optimizer, gan.discriminator)
             objective.after_discriminator_step(gan)
             self.d_step += 1
@@ -327,6 +329,12 @@ class Trainer:
         gan.update_ema(self.step + 1)
         logs.update(out.logs)
         return logs
+
+    def _loss_scale(self) -> Tensor | None:
+        """The GradScaler's current scale as a device tensor (no host sync); None without fp16."""
+        if not self.scaler.is_enabled():
+            return None
+        return self.scaler.scale(torch.ones((), device=self.device))
 
     def _latent(self, n: int) -> Tensor:
         """Latent codes for this rank's ``n`` samples: its slice of the global batch's codes."""
