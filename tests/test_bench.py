@@ -194,3 +194,11 @@ def _has_matplotlib() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_docs_tables_are_current() -> None:
+    script = ROOT / "docs" / "scripts" / "bench_table.py"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True,
+                            text=True, timeout=120, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
