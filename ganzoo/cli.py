@@ -148,6 +148,7 @@ def _bench_command(args: argparse.Namespace) -> str:
              "--fused-optimizers": args.fused_optimizers, "--dataloader": args.dataloader,
              "--no-reference": not args.reference}  # fmt: skip
     parts += [flag for flag, on in flags.items() if on]
+    parts += ["--threads", str(args.threads)] if args.threads else []
     parts += [f"--model-arg={item}" for item in args.model_arg or []]
     parts += ["--json", args.json] if args.json else []
     parts += ["--plot", args.plot] if args.plot else []
@@ -165,6 +166,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         require_matplotlib()  # fail before minutes of measuring, not after
     if args.device is None:
         args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    if args.threads:
+        torch.set_num_threads(args.threads)
     if args.fast:
         args.precision = "bf16" if args.precision == "fp32" else args.precision
         args.channels_last = args.compile = args.fused_optimizers = True
@@ -324,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=int, default=3, help="untimed steps first (default 3)")
     p.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True,
                    help="time the classic PyTorch DCGAN loop beside dcgan (default: on)")  # fmt: skip
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's, one per core)")
     p.add_argument("--model-arg", action="append", metavar="KEY=VALUE",
                    help="model constructor argument, e.g. --model-arg width=32")  # fmt: skip
     p.add_argument("--json", metavar="PATH", help="write the results and environment as JSON")
