@@ -103,6 +103,15 @@ def _probe(
     return flops, memory.peak
 
 
+def _probe_twin(name: str, speed: SpeedConfig, setting: dict[str, Any]) -> tuple[int, int | None]:
+    """:func:`_probe` on a fresh trainer with ``speed``, freed before returning."""
+    with BenchTrainer(name, speed=speed, **setting) as twin:
+        found = _probe(twin.step, torch.device(setting["device"]), twin.resident_tensors)
+    del twin
+    gc.collect()  # its GPU memory must not count towards the measured trainer's peak
+    return found
+
+
 def _memory_measure(device: torch.device, compiled: bool) -> str:
     if device.type == "cuda":
         return "torch.cuda.max_memory_allocated over one step"
@@ -156,9 +165,7 @@ def _measure(
         result.precision, result.compile = effective.precision, effective.compile
         result.n_critic, result.images_per_step = subject.trainer.n_critic, subject.images_per_step
         if effective.compile:  # FlopCounterMode needs eager ops: count on an eager twin
-            eager = replace(effective, compile=False)
-            with BenchTrainer(result.model, speed=eager, **setting) as twin:
-                flops, memory = _probe(twin.step, device, twin.resident_tensors)
+            flops, memory = _probe_twin(result.model, replace(effective, compile=False), setting)
         else:
             flops, memory = _probe(subject.step, device, subject.resident_tensors)
         for _ in range(result.warmup):
