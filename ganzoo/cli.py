@@ -186,18 +186,22 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(f"{where}: {r.images_per_s:,.1f} train img/s{ratio}", file=sys.stderr, flush=True)
 
     command = _bench_command(args)
-    print(f"{command}\non {environment(args.device)['device']}", file=sys.stderr, flush=True)
+    meta = {"command": command, **environment(args.device)}  # as the run starts
+    print(f"{command}\non {meta['device']}", file=sys.stderr, flush=True)
     results = run_suite(args.models, device=args.device, batch_sizes=args.batch_size,
                         img_sizes=args.img_size, channels=args.channels, speed=speed,
                         steps=args.steps, rounds=args.rounds, warmup=args.warmup,
                         reference=args.reference, model_args=_model_args(args.model_arg),
                         on_result=report)  # fmt: skip
     print(format_table(results, markdown=args.markdown))
+    finished = environment(args.device)
+    meta["finished"] = finished["date"]
+    if "load_average_1min" in finished:
+        meta["load_average_1min_at_end"] = finished["load_average_1min"]
     if args.json:
-        meta = {"command": command, **environment(args.device)}
         print(f"Wrote {save_results(args.json, results, meta)}", file=sys.stderr)
     if args.plot:
-        title = f"ganzoo bench on {environment(args.device)['device']}"
+        title = f"ganzoo bench on {meta['device']}"
         for path in plot_results(results, args.plot, title=title):
             print(f"Wrote {path}", file=sys.stderr)
     return 0

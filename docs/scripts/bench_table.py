@@ -26,13 +26,18 @@ RESULTS = ROOT / "docs" / "benchmarks"
 def block(path: Path) -> str:
     """The Markdown for one results file: command, environment, table."""
     meta, results = load_results(path)
-    load = meta.get("load_average_1min")
     where = [f"torch {meta['torch']}", f"ganzoo {meta['ganzoo']}", f"Python {meta['python']}"]
+    started, finished = meta["date"][:16].replace("T", " "), meta.get("finished", "")[11:16]
+    load = [meta.get(k) for k in ("load_average_1min", "load_average_1min_at_end")]
+    busy = (
+        f"; 1-minute load average {load[0]} at the start, {load[1]} at the end"
+        if None not in load
+        else ""
+    )
     lines = [
         f"```bash\n{meta['command']}\n```",
         "",
-        f"{meta['device']}; {', '.join(where)}; {meta['date'][:10]}"
-        + (f"; load average {load} when it started." if load is not None else "."),
+        f"{meta['device']}; {', '.join(where)}; {started} to {finished} UTC{busy}.",
         f"Results: [{path.relative_to(DOC.parent).as_posix()}]({path.relative_to(DOC.parent).as_posix()})",
         "",
         format_table(results, markdown=True),

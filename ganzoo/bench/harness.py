@@ -191,7 +191,8 @@ def _measure(
         warmup.update(train=0, reference=result.warmup - 1)  # both have already run
         seconds = time_rounds(calls, device, steps=result.steps, rounds=result.rounds,
                               warmup=warmup)  # fmt: skip
-        peaks = {p: median_rate(seconds[f"peak {p}"], mm.flops) for p, mm in peak_calls.items()}
+        # the peak is the best round (what the device can do); the model's rate the median
+        peaks = {p: mm.flops / min(seconds[f"peak {p}"]) for p, mm in peak_calls.items()}
         _fill(result, seconds["train"], flops, peaks[effective.precision], memory,
               _memory_measure(device, effective.compile))  # fmt: skip
         result.sample_images_per_s = median_rate(seconds["sample"], result.batch_size)
@@ -223,9 +224,8 @@ def benchmark_model(
     data, calls ``trainer._setup()`` and, after ``warmup`` steps, times ``rounds`` rounds of
     ``steps`` calls of ``trainer._train_step()`` (the full step, n_critic included) and of
     ``gan.sample(batch_size)``, synchronising the device around each round. Counts the FLOPs
-    of one step and its peak memory. The device's peak is a large matmul in the precision in
-    effect, timed in the same rounds, so background load falls on both alike. With
-    ``reference=True`` and ``name == "dcgan"`` the classic PyTorch DCGAN loop runs in the same
+    of one step and its peak memory. The device's peak is the best round of a large matmul in
+    the precision in effect, timed in the same rounds. With ``reference=True`` and ``name == "dcgan"`` the classic PyTorch DCGAN loop runs in the same
     rounds; its DataLoader uses ``reference_workers`` processes (default: 2 on a GPU, as the
     example; 0 on a CPU, whose cores the model needs). Combinations a model cannot build,
     or that run out of memory, come back with ``skipped`` set to the reason.
