@@ -114,6 +114,7 @@ def test_suite_numbers_are_sane(results: list[BenchResult]) -> None:
         for key in ("steps_per_s", "images_per_s", "achieved_flops", "peak_flops",
                     "peak_fraction", "flops_per_step", "peak_memory_bytes"):  # fmt: skip
             assert _positive(getattr(r, key)), (r.model, key, getattr(r, key))
+        assert "matmul" in r.peak_kernel or "torch.mm" in r.peak_kernel
         assert r.images_per_s == pytest.approx(r.steps_per_s * r.images_per_step)
         assert r.achieved_flops == pytest.approx(r.flops_per_step * r.steps_per_s)
     for r in ok:

@@ -42,6 +42,16 @@ def block(path: Path) -> str:
         "",
         format_table(results, markdown=True),
     ]
+    peaks: dict[str, list[float]] = {}
+    for r in results:
+        for x in [r, r.reference] if r.reference else [r]:
+            if x.peak_kernel and x.peak_flops:
+                peaks.setdefault(x.peak_kernel, []).append(x.peak_flops / 1e9)
+    for kernel, values in peaks.items():
+        span = f"{min(values):,.0f}" + (
+            f" to {max(values):,.0f}" if max(values) > min(values) else ""
+        )
+        lines += ["", f"Peak (`% peak`): {kernel}, best round {span} GFLOP/s."]
     return "\n".join(lines)
 
 

@@ -119,15 +119,15 @@ def _memory_measure(device: torch.device, compiled: bool) -> str:
     return f"peak live tensor bytes over one {eager}step"
 
 
-def _fill(result: BenchResult, seconds: list[float], flops: int, peak: float,
+def _fill(result: BenchResult, seconds: list[float], flops: int, peak: tuple[float, str],
           memory: int | None, measure: str) -> None:  # fmt: skip
     result.step_seconds = seconds
     result.steps_per_s = median_rate(seconds)
     result.images_per_s = median_rate(seconds, result.images_per_step)
     result.flops_per_step = flops
     result.achieved_flops = flops * result.steps_per_s
-    result.peak_flops = peak
-    result.peak_fraction = result.achieved_flops / peak
+    result.peak_flops, result.peak_kernel = peak
+    result.peak_fraction = result.achieved_flops / result.peak_flops
     result.peak_memory_bytes = memory
     result.memory_measure = measure
 
@@ -192,7 +192,8 @@ def _measure(
         seconds = time_rounds(calls, device, steps=result.steps, rounds=result.rounds,
                               warmup=warmup)  # fmt: skip
         # the peak is the best round (what the device can do); the model's rate the median
-        peaks = {p: mm.flops / min(seconds[f"peak {p}"]) for p, mm in peak_calls.items()}
+        peaks = {p: (mm.flops / min(seconds[f"peak {p}"]), mm.kernel)
+                 for p, mm in peak_calls.items()}  # fmt: skip
         _fill(result, seconds["train"], flops, peaks[effective.precision], memory,
               _memory_measure(device, effective.compile))  # fmt: skip
         result.sample_images_per_s = median_rate(seconds["sample"], result.batch_size)

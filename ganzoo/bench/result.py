@@ -39,6 +39,7 @@ class BenchResult:
     achieved_flops: float | None = None
     peak_flops: float | None = None
     peak_fraction: float | None = None
+    peak_kernel: str | None = None
     peak_memory_bytes: int | None = None
     memory_measure: str | None = None
     skipped: str | None = None
