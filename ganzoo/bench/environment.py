@@ -1,0 +1,47 @@
+"""Where and with what a benchmark ran: device, versions, threads, date."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def device_name(device: torch.device | str) -> str:
+    """The GPU's name, or the CPU's model name with its core and thread counts."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model} ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)"
+
+
+def environment(device: torch.device | str) -> dict[str, Any]:
+    """Device, library versions and the UTC date, for the record of a benchmark run."""
+    from .. import __version__
+
+    info: dict[str, Any] = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "device": device_name(device),
+        "ganzoo": __version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "threads": torch.get_num_threads(),
+    }
+    if hasattr(os, "getloadavg"):  # other work on a shared machine skews CPU timings
+        info["load_average_1min"] = round(os.getloadavg()[0], 2)
+    if torch.device(device).type == "cuda":
+        info["cuda"] = torch.version.cuda
+        info["cudnn"] = torch.backends.cudnn.version()
+    return info
