@@ -39,6 +39,8 @@ TINY = {
     "wgan": {"width": 8},
     "wgan-gp": {"width": 8},
     "sagan": {"width": 8},
+    "sngan": {"width": 8},
+    "acgan": {"width": 8},
 }
 
 

@@ -64,6 +64,26 @@ class DCGANGenerator(Generator):
         return self.net(z[:, :, None, None])
 
 
+def strided_conv_layers(
+    ch_in: int, width: int, blocks: int, norm: str, spectral: bool, dropout: float
+) -> tuple[list[nn.Module], int]:
+    """DCGAN's down path: ``blocks`` stride-2 conv4x4 blocks doubling the channels from
+    ``width``, normalised after every conv but the first, LeakyReLU(0.2), optional dropout.
+    Returns the layers and their output channel count."""
+    layers: list[nn.Module] = []
+    ch = width
+    for i in range(blocks):
+        conv = nn.Conv2d(ch_in, ch, 4, 2, 1, bias=i == 0 or norm == "none")
+        layers += [maybe_spectral_norm(conv, spectral)]
+        if i > 0:
+            layers += [make_norm(norm, ch)]
+        layers += [nn.LeakyReLU(0.2, True)]
+        if dropout:
+            layers += [nn.Dropout(dropout)]
+        ch_in, ch = ch, ch * 2
+    return layers, ch_in
+
+
 class DCGANDiscriminator(Discriminator):
     """k strided-conv blocks halving resolution, LeakyReLU(0.2), then a conv to one score.
 
@@ -86,21 +106,8 @@ class DCGANDiscriminator(Discriminator):
         base, blocks = spatial_plan(img_size, "dcgan discriminator")
         self.embed = LabelEmbedding(num_classes, img_size * img_size) if num_classes else None
         ch_in = channels + (1 if num_classes else 0)
-        layers: list[nn.Module] = []
-        ch = width
-        for i in range(blocks):
-            layers += [
-                maybe_spectral_norm(
-                    nn.Conv2d(ch_in, ch, 4, 2, 1, bias=i == 0 or norm == "none"), spectral
-                )
-            ]
-            if i > 0:
-                layers += [make_norm(norm, ch)]
-            layers += [nn.LeakyReLU(0.2, True)]
-            if dropout:
-                layers += [nn.Dropout(dropout)]
-            ch_in, ch = ch, ch * 2
-        layers += [maybe_spectral_norm(nn.Conv2d(ch_in, 1, base, 1, 0), spectral)]
+        layers, ch = strided_conv_layers(ch_in, width, blocks, norm, spectral, dropout)
+        layers += [maybe_spectral_norm(nn.Conv2d(ch, 1, base, 1, 0), spectral)]
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 
