@@ -18,14 +18,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 import ganzoo
-from ganzoo.data import TensorImages, load_embedded
 from ganzoo.models import AuxiliaryClassifierDiscriminator
 from ganzoo.models.acgan import ACGANDiscriminator
 from ganzoo.models.builder import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import ACGANObjective, HingeLoss, NonSaturatingLoss, Objective
 
-from .conftest import tiny_args
+from .conftest import tiny_args, train_tiny
 
 # Fixed discriminator outputs: scores and logits (3 classes) for a real and a fake batch.
 REAL_SCORES, FAKE_SCORES = [2.0, -1.0], [0.5, -3.0]
@@ -191,32 +190,22 @@ def test_other_objectives_for_acgan_warn_that_they_cannot_be_saved() -> None:
 
 
 def test_training_steps_log_class_accuracy_and_are_deterministic(tmp_path) -> None:
-    data = load_embedded()
-    digits = TensorImages(data.images[:256], data.labels[:256], 10, "digits")
-    runs = []
-    for i in range(2):
-        torch.manual_seed(0)
-        gan = ganzoo.create("acgan", width=8)
-        result = ganzoo.Trainer(gan, digits, tmp_path / str(i), steps=4, batch_size=16,
-                                log_every=1, progress=False, num_samples=20, gif=False).fit()  # fmt: skip
-        runs.append((result.history, gan.state_dict()))
+    (gan, result), (twin, twin_result) = [
+        train_tiny("acgan", tmp_path / str(i), 4) for i in range(2)
+    ]
     strip = lambda rows: [{k: v for k, v in r.items() if k != "images_per_s"} for r in rows]  # noqa: E731
-    assert strip(runs[0][0]) == strip(runs[1][0])
-    for key, value in runs[0][1].items():
-        assert torch.equal(value, runs[1][1][key]), key
+    assert strip(result.history) == strip(twin_result.history)
+    for key, value in gan.state_dict().items():
+        assert torch.equal(value, twin.state_dict()[key]), key
     rows = [json.loads(x) for x in (tmp_path / "0" / "metrics.jsonl").read_text().splitlines()]
     wanted = {"d_loss_adv", "d_loss_class", "d_class_acc_real", "d_class_acc_fake",
               "g_loss", "g_loss_adv", "g_loss_class"}  # fmt: skip
-    assert all(wanted <= set(r) for r in rows)
+    assert len(rows) == 4 and all(wanted <= set(r) for r in rows)
     assert all(0.0 <= r["d_class_acc_real"] <= 1.0 for r in rows)
 
 
 def test_checkpoint_and_hub_folder_rebuild_the_model(tmp_path) -> None:
-    data = load_embedded()
-    digits = TensorImages(data.images[:64], data.labels[:64], 10, "digits")
-    gan = ganzoo.create("acgan", width=8, objective="hinge")
-    ganzoo.Trainer(gan, digits, tmp_path / "run", steps=2, batch_size=16, progress=False,
-                   num_samples=10, gif=False).fit()  # fmt: skip
+    gan, _ = train_tiny("acgan", tmp_path / "run", steps=2, n=64, objective="hinge")
     loaded = ganzoo.load_gan(tmp_path / "run")
     assert type(loaded.objective) is ACGANObjective and type(loaded.objective.loss) is HingeLoss
     labels = list(range(10))

@@ -16,10 +16,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 import ganzoo
-from ganzoo.data import TensorImages, load_embedded
 from ganzoo.layers import ConditionalBatchNorm2d, DownBlock, UpBlock
 from ganzoo.models.sngan import SNGANDiscriminator, SNGANGenerator
 from ganzoo.objectives import HingeLoss
+
+from .conftest import tiny_args, train_tiny
 
 
 def _conv_channels(module: nn.Module) -> list[tuple[int, int]]:
@@ -213,19 +214,16 @@ def test_hinge_objective_terms_against_hand_computed_values() -> None:
 
 
 def test_a_few_training_steps_are_deterministic_and_learn(tmp_path) -> None:
-    data = load_embedded()
-    digits = TensorImages(data.images[:256], data.labels[:256], 10, "digits")
-    runs = []
-    for i in range(2):
-        torch.manual_seed(0)
-        gan = ganzoo.create("sngan", width=8)
-        before = {k: v.clone() for k, v in gan.state_dict().items()}
-        result = ganzoo.Trainer(gan, digits, tmp_path / str(i), steps=3, batch_size=16,
-                                log_every=1, progress=False, num_samples=16, gif=False).fit()  # fmt: skip
-        runs.append(([(r["d_loss"], r["g_loss"]) for r in result.history], gan.state_dict()))
-    assert runs[0][0] == runs[1][0]
-    for key, value in runs[0][1].items():
-        assert torch.equal(value, runs[1][1][key]), key
+    torch.manual_seed(0)  # the initial weights train_tiny starts from
+    before = ganzoo.create("sngan", **tiny_args("sngan")).state_dict()
+    (gan, result), (twin, twin_result) = [
+        train_tiny("sngan", tmp_path / str(i), 3) for i in range(2)
+    ]
+    assert [(r["d_loss"], r["g_loss"]) for r in result.history] == [
+        (r["d_loss"], r["g_loss"]) for r in twin_result.history
+    ]
+    for key, value in gan.state_dict().items():
+        assert torch.equal(value, twin.state_dict()[key]), key
     # n_critic = 5: the critic took 15 steps, the generator 3; both changed.
     assert result.step == 3 and len(result.history) == 3
     changed = {k.split(".")[0] for k, v in gan.state_dict().items()
