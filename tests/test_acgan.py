@@ -19,7 +19,7 @@ from torch import Tensor
 
 import ganzoo
 from ganzoo.models import AuxiliaryClassifierDiscriminator
-from ganzoo.models.acgan import ACGANDiscriminator
+from ganzoo.models.acgan import ACGANDiscriminator, ACGANGenerator
 from ganzoo.models.builder import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import ACGANObjective, HingeLoss, NonSaturatingLoss, Objective
@@ -82,6 +82,17 @@ def test_discriminator_has_two_heads_and_ignores_labels() -> None:
     # Labels are no input of the discriminator: its first conv sees only the image channels.
     assert gan.discriminator.net[0].in_channels == 1
     assert gan.discriminator.classifier.out_channels == 10
+
+
+def test_generator_scales_the_noise_by_a_class_vector() -> None:
+    gan = ganzoo.create("acgan", width=8).eval()
+    g = gan.generator
+    assert isinstance(g, ACGANGenerator) and g.embed.embedding.weight.shape == (10, 100)
+    z, labels = gan.sample_latent(4), torch.tensor([0, 3, 3, 9])
+    with torch.no_grad():
+        expected = g.net((z * g.embed.embedding.weight[labels])[:, :, None, None])
+        torch.testing.assert_close(gan.generate(z, labels), expected)
+    assert g.net[0].in_channels == 100  # no concatenated embedding
 
 
 def test_discriminator_objective_terms_against_hand_computed_values() -> None:

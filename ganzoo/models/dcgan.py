@@ -40,8 +40,7 @@ class DCGANGenerator(Generator):
     ) -> None:
         super().__init__(latent_dim, img_size, channels, num_classes)
         base, blocks = spatial_plan(img_size, "dcgan generator")
-        self.embed = LabelEmbedding(num_classes, embed_dim) if num_classes else None
-        in_dim = latent_dim + (embed_dim if num_classes else 0)
+        in_dim = self._conditioning(latent_dim, num_classes, embed_dim)
         ch = width * 2 ** (blocks - 1)
         layers: list[nn.Module] = [
             nn.ConvTranspose2d(in_dim, ch, base, 1, 0, bias=norm == "none"),
@@ -59,9 +58,16 @@ class DCGANGenerator(Generator):
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 
+    def _conditioning(self, latent_dim: int, num_classes: int, embed_dim: int) -> int:
+        """Set up ``self.embed``; returns the input width of the network (z + the embedding)."""
+        self.embed = LabelEmbedding(num_classes, embed_dim) if num_classes else None
+        return latent_dim + (embed_dim if num_classes else 0)
+
+    def _input(self, z: Tensor, labels: Tensor | None) -> Tensor:
+        return append_label_embedding(z, self.embed, labels)
+
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        z = append_label_embedding(z, self.embed, labels)
-        return self.net(z[:, :, None, None])
+        return self.net(self._input(z, labels)[:, :, None, None])
 
 
 def strided_conv_layers(
