@@ -1,7 +1,12 @@
 """Building blocks shared by the architectures."""
 
 from .attention import SelfAttention2d
-from .conditioning import ConditionalBatchNorm2d, LabelEmbedding, append_label_embedding
+from .conditioning import (
+    ConditionalBatchNorm2d,
+    LabelEmbedding,
+    append_label_embedding,
+    projection_score,
+)
 from .init import dcgan_init
 from .norm import make_norm, maybe_spectral_norm
 from .resblocks import DownBlock, UpBlock
@@ -17,5 +22,6 @@ __all__ = [
     "dcgan_init",
     "make_norm",
     "maybe_spectral_norm",
+    "projection_score",
     "spatial_plan",
 ]

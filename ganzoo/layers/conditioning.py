@@ -46,3 +46,14 @@ class ConditionalBatchNorm2d(nn.Module):
         gamma = self.scale(labels)[:, :, None, None]
         beta = self.shift(labels)[:, :, None, None]
         return gamma * self.bn(x) + beta
+
+
+def projection_score(
+    features: Tensor, score: nn.Module, embed: nn.Module | None, labels: Tensor | None
+) -> Tensor:
+    """Projection discriminator output (Miyato & Koyama, 2018): ``score(h) + <embed(y), h>`` on
+    pooled features ``h`` (N, C); just ``score(h)`` when unconditional. Shape (N,)."""
+    out = score(features).squeeze(1)
+    if embed is not None:
+        out = out + (embed(labels) * features).sum(dim=1)
+    return out

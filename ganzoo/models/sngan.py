@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..gan import GAN
-from ..layers import DownBlock, UpBlock, maybe_spectral_norm, spatial_plan
+from ..layers import DownBlock, UpBlock, maybe_spectral_norm, projection_score, spatial_plan
 from ..layers.resblocks import xavier_conv, xavier_linear
 from ..recipe import OptimizerConfig, Recipe
 from ..registry import register_model
@@ -117,10 +117,7 @@ class SNGANDiscriminator(Discriminator):
 
     def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         h = F.relu(self.blocks(images)).sum(dim=(2, 3))
-        out = self.score(h).squeeze(1)
-        if self.embed is not None:
-            out = out + (self.embed(labels) * h).sum(dim=1)
-        return out
+        return projection_score(h, self.score, self.embed, labels)
 
 
 @register_model
