@@ -14,9 +14,11 @@ from .errors import (
 from .gan import GAN
 from .hub import from_pretrained
 from .models import Discriminator, Generator
+from .models import acgan as _acgan
 from .models import cgan as _cgan
 from .models import dcgan as _dcgan
 from .models import sagan as _sagan
+from .models import sngan as _sngan
 from .models import vanilla as _vanilla
 from .objectives import Objective, build_objective, list_objectives, list_regularizers
 from .recipe import OptimizerConfig, Recipe
@@ -31,7 +33,7 @@ from .registry import (
 )
 from .train import Trainer, TrainResult, load_gan
 
-del _cgan, _dcgan, _sagan, _vanilla
+del _acgan, _cgan, _dcgan, _sagan, _sngan, _vanilla
 
 __version__ = "0.1.0"
 

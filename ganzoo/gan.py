@@ -11,7 +11,7 @@ from timm.utils import ModelEmaV3
 from torch import Tensor, nn
 
 from .errors import ConfigError
-from .models.base import Discriminator, Generator
+from .models.base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
 from .objectives import Objective
 from .recipe import Recipe
 
@@ -148,8 +148,7 @@ class GAN(nn.Module):
                     v.copy_(buffers[k])
             torch.set_rng_state(rng)
 
-    def discriminate(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
-        """Raw discriminator scores, shape (N,), for images shaped like the generator's output."""
+    def _check_images(self, images: Tensor) -> None:
         if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
             c, h, w = self.image_shape
             raise ConfigError(
@@ -157,7 +156,22 @@ class GAN(nn.Module):
                 f"Resize the data or build the model with img_size={images.shape[-1]}, "
                 f"channels={images.shape[1] if images.ndim == 4 else '?'}."
             )
+
+    def discriminate(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
+        """Raw discriminator scores, shape (N,), for images shaped like the generator's output."""
+        self._check_images(images)
         return self.discriminator(images, self._check_labels(labels, images.shape[0]))
+
+    def discriminate_and_classify(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        """Raw scores (N,) and class logits (N, num_classes) from one pass of a discriminator
+        with an auxiliary classifier (:class:`~ganzoo.models.AuxiliaryClassifierDiscriminator`)."""
+        if not isinstance(self.discriminator, AuxiliaryClassifierDiscriminator):
+            raise ConfigError(
+                f"{self.name}'s discriminator ({type(self.discriminator).__name__}) has no "
+                "auxiliary classifier; use a model such as acgan."
+            )
+        self._check_images(images)
+        return self.discriminator(images, return_logits=True)
 
     def save_pretrained(self, folder: str | os.PathLike[str], **kwargs: Any) -> Path:
         """Write config.json + safetensors weights (see :func:`ganzoo.hub.save_pretrained`)."""

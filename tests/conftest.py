@@ -39,9 +39,26 @@ TINY = {
     "wgan": {"width": 8},
     "wgan-gp": {"width": 8},
     "sagan": {"width": 8},
+    "sngan": {"width": 8},
+    "acgan": {"width": 8},
 }
 
 
 def tiny_args(name: str) -> dict:
     """Constructor overrides that make model ``name`` tiny (defaults for plugin models)."""
     return dict(TINY.get(name, {}))
+
+
+def train_tiny(name: str, out_dir: Path, steps: int, n: int = 256, **kwargs) -> tuple:
+    """Train a tiny ``name`` (seeded) on ``n`` embedded digits for ``steps`` steps, logging every
+    step; returns ``(gan, result)``. ``kwargs`` go to ``ganzoo.create``."""
+    import ganzoo
+    from ganzoo.data import TensorImages, load_embedded
+
+    data = load_embedded()
+    digits = TensorImages(data.images[:n], data.labels[:n], 10, "digits")
+    torch.manual_seed(0)
+    gan = ganzoo.create(name, **{**tiny_args(name), **kwargs})
+    trainer = ganzoo.Trainer(gan, digits, out_dir, steps=steps, batch_size=16, log_every=1,
+                             progress=False, num_samples=20, gif=False)  # fmt: skip
+    return gan, trainer.fit()

@@ -28,7 +28,9 @@ def run(*args: str, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
 def test_list_and_info() -> None:
     out = run("list").stdout.split("\n")
     names = [line.split()[0] for line in out if line.strip()]
-    assert names == ["cgan", "dcgan", "lsgan", "sagan", "vanilla", "wgan", "wgan-gp"]
+    assert names == [
+        "acgan", "cgan", "dcgan", "lsgan", "sagan", "sngan", "vanilla", "wgan", "wgan-gp",
+    ]  # fmt: skip
     assert "Radford" in next(line for line in out if line.startswith("dcgan"))
     assert run("list", "wgan*").stdout.split()[0::1].count("wgan-gp") == 1
     info = json.loads(run("info", "wgan_gp").stdout)

@@ -7,6 +7,7 @@ import torch
 
 import ganzoo
 from ganzoo.layers import SelfAttention2d
+from ganzoo.models import AuxiliaryClassifierDiscriminator
 
 from .conftest import tiny_args
 
@@ -43,7 +44,11 @@ def test_gradients_reach_every_parameter(name: str) -> None:
     fake = gan.generate(gan.sample_latent(6), labels)
     # Random projections avoid cancellations (e.g. a bias whose gradient sums to zero).
     loss_g = (fake * torch.randn_like(fake)).sum()
-    loss_d = (gan.discriminate(torch.rand(6, 3, 32, 32) * 2 - 1, labels) * torch.randn(6)).sum()
+    real = torch.rand(6, 3, 32, 32) * 2 - 1
+    loss_d = (gan.discriminate(real, labels) * torch.randn(6)).sum()
+    if isinstance(gan.discriminator, AuxiliaryClassifierDiscriminator):  # its class head too
+        _, logits = gan.discriminate_and_classify(real)
+        loss_d = loss_d + (logits * torch.randn_like(logits)).sum()
     (loss_g + loss_d).backward()
     for pname, param in gan.named_parameters():
         assert param.grad is not None, f"{name}: no gradient reaches {pname}"

@@ -775,9 +775,8 @@ def test_any_model_with_gradient_penalties(model: str, reg: str) -> None:
     out = gan.objective.discriminator_loss(gan, real, fake, labels)
     assert _finite_scalar(out.loss) and _finite_scalar(out.logs[reg])
     assert out.logs[reg].item() >= 0
-    assert out.loss.item() == pytest.approx(
-        (out.logs["d_loss_adv"] + out.logs[reg]).item(), rel=1e-5, abs=1e-6
-    )
+    terms = out.logs["d_loss_adv"] + out.logs.get("d_loss_class", 0.0)  # ACGAN's class term
+    assert out.loss.item() == pytest.approx((terms + out.logs[reg]).item(), rel=1e-5, abs=1e-6)
     out.loss.backward()
     grads = [p.grad for p in gan.discriminator.parameters() if p.grad is not None]
     assert grads and all(torch.isfinite(g).all() for g in grads)

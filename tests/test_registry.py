@@ -19,7 +19,7 @@ from ganzoo.recipe import Recipe
 
 from .conftest import tiny_args
 
-BUILTINS = ["cgan", "dcgan", "lsgan", "sagan", "vanilla", "wgan", "wgan-gp"]
+BUILTINS = ["acgan", "cgan", "dcgan", "lsgan", "sagan", "sngan", "vanilla", "wgan", "wgan-gp"]
 
 
 def _builtin(names: list[str]) -> list[str]:
@@ -61,7 +61,7 @@ def _tiny_dcgan(name: str, width: int, **overrides: Any) -> GAN:
 # --------------------------------------------------------------------------------------------
 
 
-def test_list_models_is_the_seven_builtins_sorted() -> None:
+def test_list_models_is_the_builtins_sorted() -> None:
     names = ganzoo.list_models()
     assert set(BUILTINS) <= set(names), f"missing built-ins: {set(BUILTINS) - set(names)}"
     assert names == sorted(names)
@@ -100,16 +100,20 @@ def test_list_models_list_of_patterns() -> None:
 
 def test_list_models_exclude() -> None:
     assert _builtin(ganzoo.list_models("*gan*", exclude="wgan*")) == [
+        "acgan",
         "cgan",
         "dcgan",
         "lsgan",
         "sagan",
+        "sngan",
     ]
     assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["vanilla"]
     assert _builtin(ganzoo.list_models(exclude=["wgan", "cgan"])) == [
+        "acgan",
         "dcgan",
         "lsgan",
         "sagan",
+        "sngan",
         "vanilla",
         "wgan-gp",
     ]

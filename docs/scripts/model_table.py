@@ -47,9 +47,7 @@ def readme_table() -> str:
     ]
     for name in ganzoo.list_models():
         info = ganzoo.model_info(name)
-        loss = ganzoo.create(name).objective.loss.name
-        regs = [r.name for r in ganzoo.create(name).objective.regularizers]
-        objective = " + ".join([loss, *regs])
+        objective = " + ".join(ganzoo.create(name).objective.terms)
         tags = ", ".join(f"`{name}.{t}`" for t in info["pretrained_tags"]) or "none yet"
         what = info["description"].split(":")[0]
         rows.append(f"| `{name}` | {what} | {objective} | {tags} | {_fids(name)} |")

@@ -28,3 +28,32 @@ def append_label_embedding(
 ) -> Tensor:
     """``x`` (N, D) with the labels' embedding concatenated; ``x`` itself when unconditional."""
     return x if embed is None else torch.cat([x, embed(labels)], dim=1)
+
+
+class ConditionalBatchNorm2d(nn.Module):
+    """Batch norm whose scale and shift are per-class embeddings (de Vries et al., 2017; the
+    conditional generators of Miyato & Koyama, 2018). Scales start at 1, shifts at 0."""
+
+    def __init__(self, channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, affine=False)
+        self.scale = LabelEmbedding(num_classes, channels)
+        self.shift = LabelEmbedding(num_classes, channels)
+        nn.init.ones_(self.scale.embedding.weight)
+        nn.init.zeros_(self.shift.embedding.weight)
+
+    def forward(self, x: Tensor, labels: Tensor) -> Tensor:
+        gamma = self.scale(labels)[:, :, None, None]
+        beta = self.shift(labels)[:, :, None, None]
+        return gamma * self.bn(x) + beta
+
+
+def projection_score(
+    features: Tensor, score: nn.Module, embed: nn.Module | None, labels: Tensor | None
+) -> Tensor:
+    """Projection discriminator output (Miyato & Koyama, 2018): ``score(h) + <embed(y), h>`` on
+    pooled features ``h`` (N, C); just ``score(h)`` when unconditional. Shape (N,)."""
+    out = score(features).squeeze(1)
+    if embed is not None:
+        out = out + (embed(labels) * features).sum(dim=1)
+    return out

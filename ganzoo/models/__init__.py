@@ -1,9 +1,9 @@
 """Architectures and the registered model families.
 
-The family modules (``vanilla``, ``dcgan``, ``cgan``, ``sagan``) register their variants when
-``ganzoo`` is imported.
+The family modules (``vanilla``, ``dcgan``, ``cgan``, ``acgan``, ``sagan``, ``sngan``) register
+their variants when ``ganzoo`` is imported.
 """
 
-from .base import Discriminator, Generator
+from .base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
 
-__all__ = ["Discriminator", "Generator"]
+__all__ = ["AuxiliaryClassifierDiscriminator", "Discriminator", "Generator"]

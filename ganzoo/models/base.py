@@ -54,3 +54,31 @@ class Discriminator(nn.Module):
 
     def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         raise NotImplementedError
+
+
+class AuxiliaryClassifierDiscriminator(Discriminator):
+    """A discriminator with a second head that predicts the class of an image (ACGAN).
+
+    Labels are not an input: the network predicts them. ``forward(images)`` returns the scores,
+    shape (N,), like any discriminator, so penalties, the health monitor and benchmarks work
+    unchanged; ``forward(images, return_logits=True)`` returns ``(scores, class logits)``, the
+    logits shaped (N, num_classes), from one pass. Subclasses implement :meth:`heads`.
+    """
+
+    def __init__(self, img_size: int, channels: int, num_classes: int) -> None:
+        super().__init__(img_size, channels, num_classes)
+        if num_classes < 2:
+            raise ConfigError(
+                f"{type(self).__name__} classifies images: build it with num_classes >= 2, "
+                f"got {num_classes}."
+            )
+
+    def heads(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        """Scores (N,) and class logits (N, num_classes) of ``images``."""
+        raise NotImplementedError
+
+    def forward(
+        self, images: Tensor, labels: Tensor | None = None, return_logits: bool = False
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        scores, logits = self.heads(images)
+        return (scores, logits) if return_logits else scores

@@ -83,13 +83,15 @@ def build_gan(
     recipe: Recipe | None = None,
     defaults: Mapping[str, Any] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    objective_class: type[Objective] = Objective,
 ) -> GAN:
     """Build a :class:`GAN` from architecture classes, an objective and a recipe.
 
     ``defaults`` are the model's own argument values; ``overrides`` come from the user. A key
     reaches every network whose constructor takes it; ``g_``/``d_`` prefixes target one network.
     ``objective``, ``regularizers`` and ``recipe`` (a mapping merged into the recipe) may also be
-    overridden.
+    overridden. A loss given by name is wrapped in ``objective_class`` (an :class:`Objective`
+    subclass for models that add terms, such as ACGAN's class loss).
     """
     args = {**(defaults or {}), **(overrides or {})}
     objective = args.pop("objective", objective)
@@ -115,20 +117,24 @@ def build_gan(
     except TypeError as err:
         raise ConfigError(f"{model}: {err}") from None
 
-    built = build_objective(objective, regularizers)
+    built = build_objective(objective, regularizers, objective_class)
     built.use_tricks(recipe.tricks)
     if recipe.tricks.d_dropout:
         add_discriminator_dropout(disc, recipe.tricks.d_dropout)
     config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
-    config.update(_objective_spec(built, model, user_given="objective" in (overrides or {})))
+    user_given = "objective" in (overrides or {})
+    config.update(_objective_spec(built, model, user_given, objective_class))
     config["recipe"] = to_dict(recipe)
     return GAN(gen, disc, built, recipe, config)
 
 
-def _objective_spec(objective: Objective, model: str, user_given: bool) -> dict[str, Any]:
-    """Config entries that rebuild ``objective``; empty for a custom Objective subclass, which
-    the model's own builder recreates (a user-supplied one cannot be written down)."""
-    if type(objective) is Objective and type(objective.loss) is LOSSES.get(objective.loss.name):
+def _objective_spec(
+    objective: Objective, model: str, user_given: bool, objective_class: type[Objective]
+) -> dict[str, Any]:
+    """Config entries that rebuild ``objective``; empty for another custom Objective subclass,
+    which the model's own builder recreates (a user-supplied one cannot be written down)."""
+    named_loss = type(objective.loss) is LOSSES.get(objective.loss.name)
+    if type(objective) is objective_class and named_loss:
         return {
             "objective": objective.loss.name,
             "regularizers": [r.spec() for r in objective.regularizers],

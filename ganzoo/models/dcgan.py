@@ -40,8 +40,7 @@ class DCGANGenerator(Generator):
     ) -> None:
         super().__init__(latent_dim, img_size, channels, num_classes)
         base, blocks = spatial_plan(img_size, "dcgan generator")
-        self.embed = LabelEmbedding(num_classes, embed_dim) if num_classes else None
-        in_dim = latent_dim + (embed_dim if num_classes else 0)
+        in_dim = self._conditioning(latent_dim, num_classes, embed_dim)
         ch = width * 2 ** (blocks - 1)
         layers: list[nn.Module] = [
             nn.ConvTranspose2d(in_dim, ch, base, 1, 0, bias=norm == "none"),
@@ -59,9 +58,36 @@ class DCGANGenerator(Generator):
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 
+    def _conditioning(self, latent_dim: int, num_classes: int, embed_dim: int) -> int:
+        """Set up ``self.embed``; returns the input width of the network (z + the embedding)."""
+        self.embed = LabelEmbedding(num_classes, embed_dim) if num_classes else None
+        return latent_dim + (embed_dim if num_classes else 0)
+
+    def _input(self, z: Tensor, labels: Tensor | None) -> Tensor:
+        return append_label_embedding(z, self.embed, labels)
+
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
-        z = append_label_embedding(z, self.embed, labels)
-        return self.net(z[:, :, None, None])
+        return self.net(self._input(z, labels)[:, :, None, None])
+
+
+def strided_conv_layers(
+    ch_in: int, width: int, blocks: int, norm: str, spectral: bool, dropout: float
+) -> tuple[list[nn.Module], int]:
+    """DCGAN's down path: ``blocks`` stride-2 conv4x4 blocks doubling the channels from
+    ``width``, normalised after every conv but the first, LeakyReLU(0.2), optional dropout.
+    Returns the layers and their output channel count."""
+    layers: list[nn.Module] = []
+    ch = width
+    for i in range(blocks):
+        conv = nn.Conv2d(ch_in, ch, 4, 2, 1, bias=i == 0 or norm == "none")
+        layers += [maybe_spectral_norm(conv, spectral)]
+        if i > 0:
+            layers += [make_norm(norm, ch)]
+        layers += [nn.LeakyReLU(0.2, True)]
+        if dropout:
+            layers += [nn.Dropout(dropout)]
+        ch_in, ch = ch, ch * 2
+    return layers, ch_in
 
 
 class DCGANDiscriminator(Discriminator):
@@ -86,21 +112,8 @@ class DCGANDiscriminator(Discriminator):
         base, blocks = spatial_plan(img_size, "dcgan discriminator")
         self.embed = LabelEmbedding(num_classes, img_size * img_size) if num_classes else None
         ch_in = channels + (1 if num_classes else 0)
-        layers: list[nn.Module] = []
-        ch = width
-        for i in range(blocks):
-            layers += [
-                maybe_spectral_norm(
-                    nn.Conv2d(ch_in, ch, 4, 2, 1, bias=i == 0 or norm == "none"), spectral
-                )
-            ]
-            if i > 0:
-                layers += [make_norm(norm, ch)]
-            layers += [nn.LeakyReLU(0.2, True)]
-            if dropout:
-                layers += [nn.Dropout(dropout)]
-            ch_in, ch = ch, ch * 2
-        layers += [maybe_spectral_norm(nn.Conv2d(ch_in, 1, base, 1, 0), spectral)]
+        layers, ch = strided_conv_layers(ch_in, width, blocks, norm, spectral, dropout)
+        layers += [maybe_spectral_norm(nn.Conv2d(ch, 1, base, 1, 0), spectral)]
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 

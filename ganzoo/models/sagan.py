@@ -13,6 +13,7 @@ from ..layers import (
     SelfAttention2d,
     append_label_embedding,
     make_norm,
+    projection_score,
     spatial_plan,
 )
 from ..layers.norm import maybe_spectral_norm as sn
@@ -111,10 +112,7 @@ class SAGANDiscriminator(Discriminator):
 
     def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         h = self.net(images).sum(dim=(2, 3))
-        out = self.score(h).squeeze(1)
-        if self.embed is not None:
-            out = out + (self.embed(labels) * h).sum(dim=1)
-        return out
+        return projection_score(h, self.score, self.embed, labels)
 
 
 @register_model

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError, unknown_name
+from .auxiliary import ACGANObjective
 from .losses import (
     AdversarialLoss,
     HingeLoss,
@@ -78,17 +79,21 @@ def build_regularizer(spec: RegularizerSpec) -> Regularizer:
 
 
 def build_objective(
-    loss: str | AdversarialLoss | Objective, regularizers: Sequence[RegularizerSpec] = ()
+    loss: str | AdversarialLoss | Objective,
+    regularizers: Sequence[RegularizerSpec] = (),
+    objective_class: type[Objective] = Objective,
 ) -> Objective:
-    """Combine a loss and regularizers into an :class:`Objective`."""
+    """Combine a loss and regularizers into an ``objective_class`` (an :class:`Objective` or a
+    subclass that adds terms, such as :class:`ACGANObjective`)."""
     if isinstance(loss, Objective):
         return loss
     if isinstance(regularizers, (str, Mapping)):
         regularizers = [regularizers]
-    return Objective(build_loss(loss), [build_regularizer(r) for r in regularizers])
+    return objective_class(build_loss(loss), [build_regularizer(r) for r in regularizers])
 
 
 __all__ = [
+    "ACGANObjective",
     "AdversarialLoss",
     "GradientPenalty",
     "HingeLoss",

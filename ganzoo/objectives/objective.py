@@ -46,6 +46,11 @@ class Objective(nn.Module):
         self.tricks = Tricks()
         self.noise_std = 0.0  # instance noise; the trainer anneals it
 
+    @property
+    def terms(self) -> list[str]:
+        """Names of the loss terms: the adversarial loss, any extra terms, the regularizers."""
+        return [self.loss.name, *(r.name for r in self.regularizers)]
+
     def use_tricks(self, tricks: Tricks) -> None:
         """Turn on a recipe's label and instance-noise tricks (checked against the loss)."""
         if tricks.uses_targets and not self.loss.supports_targets:
@@ -75,16 +80,7 @@ class Objective(nn.Module):
         ``step`` counts discriminator updates; lazy regularizers use it.
         """
         fake = fake.detach()
-        real_out = gan.discriminate(self._perturb(real), labels)
-        fake_out = gan.discriminate(self._perturb(fake), labels)
-        adversarial = self._adversarial(real_out, fake_out)
-        logs = {
-            "d_loss_adv": adversarial.detach(),
-            "d_real": real_out.detach().mean(),
-            "d_fake": fake_out.detach().mean(),
-            "d_separation": separation(real_out.detach(), fake_out.detach()),
-        }
-        total = adversarial
+        total, logs = self.discriminator_terms(gan, real, fake, labels)
         for reg in self.regularizers:
             if step % reg.every:
                 continue
@@ -94,6 +90,27 @@ class Objective(nn.Module):
                 logs[reg.name] = penalty.detach()
         logs["d_loss"] = total.detach()
         return LossOutput(total, logs)
+
+    def discriminator_terms(
+        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None
+    ) -> LossOutput:
+        """The discriminator loss before regularizers, with its logs; objectives that add terms
+        for the discriminator (e.g. ACGAN's class loss) override this."""
+        real_out = gan.discriminate(self._perturb(real), labels)
+        fake_out = gan.discriminate(self._perturb(fake), labels)
+        return self.adversarial_terms(real_out, fake_out)
+
+    def adversarial_terms(self, real_out: Tensor, fake_out: Tensor) -> LossOutput:
+        """The adversarial discriminator loss on raw outputs, logged with the outputs' means
+        and their separation."""
+        adversarial = self._adversarial(real_out, fake_out)
+        logs = {
+            "d_loss_adv": adversarial.detach(),
+            "d_real": real_out.detach().mean(),
+            "d_fake": fake_out.detach().mean(),
+            "d_separation": separation(real_out.detach(), fake_out.detach()),
+        }
+        return LossOutput(adversarial, logs)
 
     def generator_loss(
         self,
