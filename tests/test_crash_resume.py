@@ -16,13 +16,13 @@ import torch
 from ganzoo.train import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = 24
+STEPS = 150
 
 
 def _command(out: Path, resume: bool) -> list[str]:
     command = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", str(STEPS),
                "--batch-size", "16", "--out", str(out), "--device", "cpu", "--no-progress",
-               "--checkpoint-every", "1", "--log-every", "1", "--sample-every", "6",
+               "--checkpoint-every", "1", "--log-every", "1", "--sample-every", "50",
                "--set", "model_args.width=8"]  # fmt: skip
     return command + (["--resume"] if resume else [])
 
@@ -42,22 +42,19 @@ def test_sigkill_at_random_moments_then_resume_matches_an_uninterrupted_run(tmp_
     subprocess.run(_command(reference, False), check=True, env=_env(), capture_output=True)
 
     out, rng, kills = tmp_path / "killed", random.Random(0), 0
-    while kills < 4:
+    for _ in range(4):
         proc = subprocess.Popen(_command(out, resume=out.exists()), env=_env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         seen = _logged_steps(out)
         deadline = time.monotonic() + 120
         while _logged_steps(out) <= seen and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)  # wait until this attempt trains (and checkpoints every step)
         time.sleep(rng.uniform(0.0, 0.3))  # then kill it at an arbitrary moment
-        if proc.poll() is not None:
-            raise AssertionError(
-                f"the run ended before it was killed: {proc.stderr.read()[-2000:]}"
-            )
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.stderr.close()
-        kills += 1
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        assert proc.wait() in (0, -signal.SIGKILL)
+    assert kills >= 3  # most attempts were killed mid-run (a fast machine may finish the last)
     finished = subprocess.run(
         _command(out, resume=True), env=_env(), capture_output=True, text=True
     )
