@@ -37,10 +37,10 @@ def test_speed_switch(benchmark, switch, device, data, tmp_path) -> None:
     torch.manual_seed(0)
     trainer = ganzoo.Trainer(ganzoo.create("dcgan"), data, tmp_path, batch_size=64,
                              progress=False, device=device, speed=SpeedConfig(**SWITCHES[switch]))  # fmt: skip
-    trainer._setup()
+    trainer.setup()
 
     def step() -> None:
-        trainer._train_step()
+        trainer.train_step()
         if device == "cuda":
             torch.cuda.synchronize()
 

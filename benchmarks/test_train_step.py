@@ -3,7 +3,7 @@ loop, with pytest-benchmark on the harness behind ``ganzoo bench`` (:mod:`ganzoo
 
     python -m pytest benchmarks/test_train_step.py --benchmark-json train_step.json
 
-One benchmarked call of ``test_train_step`` is one full trainer step (``Trainer._train_step()``:
+One benchmarked call of ``test_train_step`` is one full trainer step (``Trainer.train_step()``:
 n_critic discriminator updates and a generator update) followed by a device synchronisation.
 ``extra_info`` holds images and FLOPs per step (``torch.utils.flop_counter``) and, from the
 fastest round, images/s, achieved FLOP/s and its fraction of the device's matmul peak measured

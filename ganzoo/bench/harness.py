@@ -44,7 +44,7 @@ def resolve_models(patterns: Iterable[str]) -> list[str]:
 class BenchTrainer(contextlib.AbstractContextManager):
     """A real :class:`ganzoo.Trainer`, set up in a temporary folder on in-memory data.
 
-    ``step()`` is one full trainer step: ``trainer._train_step()`` (n_critic discriminator
+    ``step()`` is one full trainer step: ``trainer.train_step()`` (n_critic discriminator
     updates and one generator update), counted as ``fit`` counts it. Use it as a context
     manager, or call :meth:`close`.
     """
@@ -70,12 +70,12 @@ class BenchTrainer(contextlib.AbstractContextManager):
         self._dir = tempfile.TemporaryDirectory(prefix="ganzoo-bench-")
         self.trainer = Trainer(self.gan, self.data, out_dir=self._dir.name, device=device,
                                batch_size=batch_size, progress=False, speed=speed)  # fmt: skip
-        self.trainer._setup()
+        self.trainer.setup()
         self.images_per_step = batch_size * self.trainer.n_critic
 
     def step(self) -> None:
         """n_critic discriminator updates and one generator update, counted as ``fit`` does."""
-        self.trainer._train_step()
+        self.trainer.train_step()
         self.trainer.step += 1
 
     def resident_tensors(self) -> list[torch.Tensor]:
@@ -222,8 +222,8 @@ def benchmark_model(
     """Benchmark model ``name`` built for ``channels`` x ``img_size`` x ``img_size`` images.
 
     Builds ``ganzoo.Trainer(gan, data, batch_size=batch_size, speed=speed, ...)`` on in-memory
-    data, calls ``trainer._setup()`` and, after ``warmup`` steps, times ``rounds`` rounds of
-    ``steps`` calls of ``trainer._train_step()`` (the full step, n_critic included) and of
+    data, calls ``trainer.setup()`` and, after ``warmup`` steps, times ``rounds`` rounds of
+    ``steps`` calls of ``trainer.train_step()`` (the full step, n_critic included) and of
     ``gan.sample(batch_size)``, synchronising the device around each round. Counts the FLOPs
     of one step and its peak memory. The device's peak is the best round of a large matmul in
     the precision in effect, timed in the same rounds. With ``reference=True`` and ``name == "dcgan"`` the classic PyTorch DCGAN loop runs in the same

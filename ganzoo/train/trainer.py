@@ -140,7 +140,7 @@ class Trainer:
         self._fit_started = time.perf_counter()
         self._check_data()
         self._stop_requested = False
-        self.dist = Distributed()  # joined in _setup
+        self.dist = Distributed()  # joined in setup
         # Checking costs a host sync: free on the CPU, so done every step there.
         self._check_every_step = self.device.type == "cpu"
 
@@ -167,7 +167,12 @@ class Trainer:
                     f"{self.gan.num_classes}; build it with num_classes={data_classes}."
                 )
 
-    def _setup(self) -> None:
+    def setup(self) -> None:
+        """Prepare a run: device, process group, optimizers, data stream, resume state.
+
+        :meth:`fit` calls it; call it yourself only to drive :meth:`train_step` directly
+        (as the benchmark harness does).
+        """
         self.gan.to(self.device).train()
         self.dist = Distributed.from_environment(self.device)
         if self.dist.enabled:
@@ -294,7 +299,9 @@ class Trainer:
         return self.checkpoint_path
 
     # ------------------------------------------------------------------------- training
-    def _train_step(self) -> dict[str, Tensor]:
+    def train_step(self) -> dict[str, Tensor]:
+        """One full step after :meth:`setup`: ``n_critic`` discriminator updates, then one
+        generator update. Returns detached losses/logs as device tensors (no host sync)."""
         with batch_shard(self.dist.rank, self.dist.world_size):
             return self._step()
 
@@ -404,7 +411,7 @@ class Trainer:
 
     def fit(self) -> TrainResult:
         """Train until ``steps``; returns early (after saving) on Ctrl-C or SIGTERM."""
-        self._setup()
+        self.setup()
         self._fit_started = time.perf_counter()
         main = self.dist.is_main
         history: list[dict[str, Any]] = []
@@ -418,7 +425,7 @@ class Trainer:
         earlier_alerts = len(self.health.alerts)  # from before a resume: they stopped that run
         with bar, self._graceful_interrupts(), self.dist.guard("training"):
             while self.step < self.steps:
-                logs = self._train_step()
+                logs = self.train_step()
                 self.step += 1
                 count += 1
                 for key, value in logs.items():
