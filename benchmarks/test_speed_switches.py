@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import ganzoo
+from ganzoo.bench.timing import synchronize
 from ganzoo.data import load_embedded
 from ganzoo.train import SpeedConfig
 
@@ -41,8 +42,7 @@ def test_speed_switch(benchmark, switch, device, data, tmp_path) -> None:
 
     def step() -> None:
         trainer.train_step()
-        if device == "cuda":
-            torch.cuda.synchronize()
+        synchronize(device)
 
     for _ in range(3):  # warm-up (and compilation)
         step()

@@ -32,9 +32,8 @@ class MetricsLog:
             self.csv.unlink(missing_ok=True)
             self._columns = None
             return
-        rows = self.read()
+        rows, torn = self._parse()
         kept = [r for r in rows if r.get("step", 0) <= step]
-        torn = self.jsonl.exists() and len(rows) != self._line_count()
         if len(kept) == len(rows) and not torn:
             return
         self.jsonl.write_text("".join(json.dumps(r) + "\n" for r in kept))
@@ -58,15 +57,16 @@ class MetricsLog:
 
     def read(self) -> list[dict[str, Any]]:
         """The logged rows; a line that does not parse (torn by a crash) is skipped."""
+        return self._parse()[0]
+
+    def _parse(self) -> tuple[list[dict[str, Any]], bool]:
+        """The rows that parse, and whether some non-empty line did not."""
         if not self.jsonl.exists():
-            return []
-        rows = []
+            return [], False
+        rows, torn = [], False
         for line in self.jsonl.read_text().splitlines():
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:
-                continue
-        return rows
-
-    def _line_count(self) -> int:
-        return sum(1 for line in self.jsonl.read_text().splitlines() if line.strip())
+                torn = torn or bool(line.strip())
+        return rows, torn
