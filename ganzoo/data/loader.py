@@ -11,12 +11,15 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..errors import DataError
 from .images import TensorImages, to_unit_range
+from .pairs import ImagePairs
 
 
 class BatchStream:
     """Yields ``(images, labels)`` batches forever; each epoch is a seeded permutation.
 
-    Labels are None when the dataset has none or ``with_labels`` is False. With
+    Labels are None when the dataset has none or ``with_labels`` is False. For
+    :class:`~ganzoo.data.ImagePairs` the second element is the source images in [-1, 1]
+    (unpaired data: drawn from the sources' own seeded shuffle of each epoch). With
     ``world_size`` > 1, ``batch_size`` is the global batch and this rank gets its slice
     ``rank``; all ranks together see exactly the batches of a single process.
     The position (epoch, batch within epoch) is part of :meth:`state_dict`, so a resumed run
@@ -60,18 +63,36 @@ class BatchStream:
         self.position = 0
         self._images: Tensor | None = None
         self._labels: Tensor | None = None
-        if isinstance(dataset, TensorImages):
+        self._sources: Tensor | None = None
+        self._paired = True
+        if isinstance(dataset, ImagePairs):
+            target = self.device if device_resident else torch.device("cpu")
+            self._images = dataset.targets.to(target)
+            self._sources = dataset.sources.to(target)
+            self._paired = dataset.paired
+        elif isinstance(dataset, TensorImages):
             target = self.device if device_resident else torch.device("cpu")
             self._images = dataset.images.to(target)
             if with_labels and dataset.labels is not None:
                 self._labels = dataset.labels.to(target)
         self._iterator: Iterator[Any] | None = None
         self._perm: Tensor | None = None
+        self._source_perm: Tensor | None = None
         self._perm_epoch = -1
 
     def _permutation(self) -> Tensor:
         rng = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
         return torch.randperm(self.size, generator=rng)
+
+    def _source_permutation(self) -> Tensor:
+        """Unpaired sources: for each target position, a source from its own shuffle."""
+        assert self._sources is not None
+        count = len(self._sources)
+        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch + 500_000_017)
+        order = torch.cat(
+            [torch.randperm(count, generator=rng) for _ in range(-(-self.size // count))]
+        )
+        return order[: self.size]
 
     def state_dict(self) -> dict[str, int]:
         return {"epoch": self.epoch, "position": self.position, "seed": self.seed}
@@ -110,11 +131,15 @@ class BatchStream:
                     self._permutation().to(self._images.device),
                     self.epoch,
                 )
-            index = self._shard(
-                self._perm[self.position * self.batch_size : (self.position + 1) * self.batch_size]
-            )
+                if self._sources is not None and not self._paired:
+                    self._source_perm = self._source_permutation().to(self._images.device)
+            window = slice(self.position * self.batch_size, (self.position + 1) * self.batch_size)
+            index = self._shard(self._perm[window])
             images = to_unit_range(self._images[index].to(self.device, non_blocking=True))
             labels = None if self._labels is None else self._labels[index].to(self.device)
+            if self._sources is not None:
+                source_index = index if self._paired else self._shard(self._source_perm[window])
+                labels = to_unit_range(self._sources[source_index].to(self.device))
         else:
             if self._iterator is None:
                 self._iterator = self._loader_batches()
