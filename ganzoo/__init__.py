@@ -13,10 +13,12 @@ from .errors import (
 )
 from .gan import GAN
 from .hub import from_pretrained
-from .models import Discriminator, Generator
+from .models import Discriminator, Generator, Translator
 from .models import acgan as _acgan
 from .models import cgan as _cgan
+from .models import cyclegan as _cyclegan
 from .models import dcgan as _dcgan
+from .models import pix2pix as _pix2pix
 from .models import sagan as _sagan
 from .models import sngan as _sngan
 from .models import vanilla as _vanilla
@@ -32,8 +34,9 @@ from .registry import (
     split_model_name_tag,
 )
 from .train import Trainer, TrainResult, load_gan
+from .translation import TranslationGAN
 
-del _acgan, _cgan, _dcgan, _sagan, _sngan, _vanilla
+del _acgan, _cgan, _cyclegan, _dcgan, _pix2pix, _sagan, _sngan, _vanilla
 
 __version__ = "0.1.0"
 
@@ -52,6 +55,8 @@ __all__ = [
     "TrainResult",
     "Trainer",
     "TrainingDiverged",
+    "TranslationGAN",
+    "Translator",
     "UnknownNameError",
     "__version__",
     "build_objective",

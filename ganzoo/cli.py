@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command: list, info, train, sample, eval, bench, hub push/pull."""
+"""The ``ganzoo`` command: list, info, train, sample, translate, eval, bench, hub push/pull."""
 
 from __future__ import annotations
 
@@ -93,6 +93,18 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed)
     path = save_grid(images, args.out, nrow=args.nrow or (gan.num_classes or None))
     print(f"Wrote {args.n} samples from {gan.name} to {path}")
+    return 0
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    from .translate_files import translate_folder
+
+    gan = load_any(args.checkpoint, args.device)
+    written = translate_folder(gan, args.in_dir, args.out_dir, direction=args.direction,
+                               batch_size=args.batch_size, keep_size=args.keep_size)  # fmt: skip
+    print(
+        f"Translated {len(written)} images with {gan.name} ({args.direction}) into {args.out_dir}"
+    )
     return 0
 
 
@@ -282,6 +294,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nrow", type=int, help="images per row")
     p.add_argument("--device", default="cpu")
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser(
+        "translate", help="translate a folder of images with a pix2pix / cyclegan model"
+    )
+    p.add_argument(
+        "checkpoint", help="a checkpoint .pt, a run folder, a model folder, user/repo or model.tag"
+    )
+    p.add_argument("in_dir", help="folder of input images (png, jpg, bmp, webp)")
+    p.add_argument("out_dir", help="where to write the translations (same names, .png)")
+    p.add_argument("--direction", default="a2b", choices=["a2b", "b2a"],
+                   help="b2a runs a CycleGAN backwards")  # fmt: skip
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--keep-size", action="store_true", help="resize outputs to the inputs' sizes")
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(func=_cmd_translate)
 
     p = sub.add_parser(
         "eval", help="FID, KID, IS, precision/recall, density/coverage, class coverage"

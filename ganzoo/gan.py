@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from timm.utils import ModelEmaV3
 from torch import Tensor, nn
 
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 from .models.base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
 from .objectives import Objective
 from .recipe import Recipe
+
+
+class Preview(NamedTuple):
+    """What the trainer shows of a model: ``samples`` (its outputs, for the health monitor) and
+    a ``grid`` of images to save with ``nrow`` per row (None: the default)."""
+
+    samples: Tensor
+    grid: Tensor
+    nrow: int | None
 
 
 class GAN(nn.Module):
@@ -32,20 +42,7 @@ class GAN(nn.Module):
         config: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
-        if generator.image_shape != (
-            discriminator.channels,
-            discriminator.img_size,
-            discriminator.img_size,
-        ):
-            raise ConfigError(
-                f"Generator makes {generator.image_shape} images but the discriminator takes "
-                f"{(discriminator.channels, discriminator.img_size, discriminator.img_size)}."
-            )
-        if generator.num_classes != discriminator.num_classes:
-            raise ConfigError(
-                f"Generator has {generator.num_classes} classes, discriminator "
-                f"{discriminator.num_classes}: build both with the same num_classes."
-            )
+        self._check_networks(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
         self.objective = objective
@@ -54,6 +51,47 @@ class GAN(nn.Module):
         self.generator_ema: ModelEmaV3 | None = None
         if self.recipe.ema_decay > 0:
             self.generator_ema = ModelEmaV3(generator, decay=self.recipe.ema_decay, use_warmup=True)
+
+    def _check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
+        """Refuse a generator and discriminator that do not fit together."""
+        d_shape = (discriminator.channels, discriminator.img_size, discriminator.img_size)
+        if generator.image_shape != d_shape:
+            raise ConfigError(
+                f"Generator makes {generator.image_shape} images but the discriminator takes {d_shape}."
+            )
+        if generator.num_classes != discriminator.num_classes:
+            raise ConfigError(
+                f"Generator has {generator.num_classes} classes, discriminator "
+                f"{discriminator.num_classes}: build both with the same num_classes."
+            )
+
+    def check_data(self, data: Any) -> None:
+        """Raise :class:`~ganzoo.errors.DataError` if ``data`` cannot train this model."""
+        shape = getattr(data, "image_shape", None)
+        if shape is not None and tuple(shape) != self.image_shape:
+            c, h, w = shape
+            raise DataError(
+                f"The data has {c}x{h}x{w} images but {self.name} was built for "
+                f"{'x'.join(map(str, self.image_shape))}. Build the model with "
+                f"img_size={h}, channels={c}, or load the data with img_size/channels set to the model's."
+            )
+        if getattr(data, "source_shape", None) is not None:
+            raise DataError(
+                f"The data holds image pairs for translation, but {self.name} generates from noise; "
+                "train pix2pix or cyclegan on it, or load a single-domain dataset."
+            )
+        if self.num_classes:
+            data_classes = getattr(data, "num_classes", 0)
+            labelled = getattr(data, "labels", True) is not None
+            if not data_classes or not labelled:
+                raise DataError(
+                    f"{self.name} is conditional: it needs labelled data, and this dataset has no labels."
+                )
+            if data_classes > self.num_classes:
+                raise DataError(
+                    f"The data has {data_classes} classes but {self.name} was built for "
+                    f"{self.num_classes}; build it with num_classes={data_classes}."
+                )
 
     @property
     def sampler(self) -> Generator:
@@ -124,6 +162,39 @@ class GAN(nn.Module):
         network = self.sampler if ema else self.generator
         return network(z, self._check_labels(labels, z.shape[0]))
 
+    def fake_batch(
+        self, real: Tensor, condition: Tensor | None, latent: Callable[[int], Tensor]
+    ) -> Any:
+        """The generated batch a training step scores against ``real``: here images from
+        ``latent(n)`` codes and the batch's labels (``condition``); translation models translate
+        the batch's source images instead."""
+        return self.generate(latent(real.shape[0]), condition)
+
+    def preview_inputs(self, data: Any, n: int, seed: int) -> Any:
+        """Fixed inputs for the progress grids: ``n`` seeded latent codes (and cycling labels)."""
+        z = torch.randn(n, self.latent_dim, generator=torch.Generator().manual_seed(seed))
+        labels = torch.arange(n) % self.num_classes if self.num_classes else None
+        return z, labels
+
+    @torch.no_grad()
+    def preview(self, inputs: Any) -> Preview:
+        """Images of the sampling generator, in eval mode, for :meth:`preview_inputs`."""
+        z, labels = inputs
+        network = self.sampler
+        was_training = network.training
+        network.eval()
+        try:
+            labels = None if labels is None else labels.to(self.device)
+            images = self.generate(z.to(self.device), labels, ema=True)
+        finally:
+            network.train(was_training)
+        return Preview(images, images, self.num_classes or None)
+
+    def _compile_example(self) -> Tensor:
+        """A tiny forward/backward that makes ``torch.compile`` compile both networks."""
+        labels = self.sample_labels(2)
+        return self.discriminate(self.generate(self.sample_latent(2), labels), labels).sum()
+
     def compile_networks(self) -> None:
         """``torch.compile`` generator and discriminator in place (state dict keys unchanged).
 
@@ -135,8 +206,7 @@ class GAN(nn.Module):
         buffers = {k: v.clone() for k, v in self.named_buffers()}
         rng = torch.get_rng_state()
         try:
-            labels = self.sample_labels(2)
-            self.discriminate(self.generate(self.sample_latent(2), labels), labels).sum().backward()
+            self._compile_example().backward()
         except Exception:
             self.generator._compiled_call_impl = None  # back to eager
             self.discriminator._compiled_call_impl = None

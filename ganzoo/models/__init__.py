@@ -4,6 +4,6 @@ The family modules (``vanilla``, ``dcgan``, ``cgan``, ``acgan``, ``sagan``, ``sn
 their variants when ``ganzoo`` is imported.
 """
 
-from .base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
+from .base import AuxiliaryClassifierDiscriminator, Discriminator, Generator, Translator
 
-__all__ = ["AuxiliaryClassifierDiscriminator", "Discriminator", "Generator"]
+__all__ = ["AuxiliaryClassifierDiscriminator", "Discriminator", "Generator", "Translator"]

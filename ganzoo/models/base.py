@@ -82,3 +82,31 @@ class AuxiliaryClassifierDiscriminator(Discriminator):
     ) -> Tensor | tuple[Tensor, Tensor]:
         scores, logits = self.heads(images)
         return (scores, logits) if return_logits else scores
+
+
+class Translator(nn.Module):
+    """Maps source images (N, source_channels, H, W) in [-1, 1] to target images
+    (N, channels, H, W) in [-1, 1] (image-to-image translation: pix2pix, CycleGAN)."""
+
+    latent_dim = 0  # no latent codes: the source image is the input
+    num_classes = 0
+
+    def __init__(self, img_size: int, channels: int, source_channels: int) -> None:
+        super().__init__()
+        name = type(self).__name__
+        check_image_format(name, img_size, channels)
+        check_image_format(name, img_size, source_channels)
+        self.img_size = img_size
+        self.channels = channels
+        self.source_channels = source_channels
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return (self.channels, self.img_size, self.img_size)
+
+    @property
+    def source_shape(self) -> tuple[int, int, int]:
+        return (self.source_channels, self.img_size, self.img_size)
+
+    def forward(self, source: Tensor) -> Tensor:
+        raise NotImplementedError

@@ -30,6 +30,7 @@ def _split_arch_args(
     g_params: Mapping[str, Any],
     d_params: Mapping[str, Any],
     model: str,
+    objective_params: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Route each override to the generator, the discriminator or both (``g_``/``d_`` prefixes)."""
     g_kwargs: dict[str, Any] = {}
@@ -48,7 +49,7 @@ def _split_arch_args(
             d_kwargs[key[2:]], routed = value, True
         if not routed:
             valid = sorted({*g_params, *d_params, *(f"g_{k}" for k in g_params),
-                            *(f"d_{k}" for k in d_params), *_OBJECTIVE_KEYS})  # fmt: skip
+                            *(f"d_{k}" for k in d_params), *objective_params, *_OBJECTIVE_KEYS})  # fmt: skip
             raise ConfigError(
                 f"{model}: unknown argument {key!r}.{suggest(key, valid)} Valid arguments: {', '.join(valid)}."
             )
@@ -84,6 +85,7 @@ def build_gan(
     defaults: Mapping[str, Any] | None = None,
     overrides: Mapping[str, Any] | None = None,
     objective_class: type[Objective] = Objective,
+    gan_class: type[GAN] = GAN,
 ) -> GAN:
     """Build a :class:`GAN` from architecture classes, an objective and a recipe.
 
@@ -91,7 +93,9 @@ def build_gan(
     reaches every network whose constructor takes it; ``g_``/``d_`` prefixes target one network.
     ``objective``, ``regularizers`` and ``recipe`` (a mapping merged into the recipe) may also be
     overridden. A loss given by name is wrapped in ``objective_class`` (an :class:`Objective`
-    subclass for models that add terms, such as ACGAN's class loss).
+    subclass for models that add terms, such as ACGAN's class loss); keys naming its extra
+    constructor arguments (e.g. ``l1_weight``) go to it, and it keeps them as attributes. ``gan_class`` is the
+    container (:class:`~ganzoo.translation.TranslationGAN` for image-to-image models).
     """
     args = {**(defaults or {}), **(overrides or {})}
     objective = args.pop("objective", objective)
@@ -107,8 +111,11 @@ def build_gan(
             )
         recipe = merge(recipe, recipe_overrides, where=f"{model}.recipe")
 
+    o_params = {k: v for k, v in _init_params(objective_class).items()
+                if k not in ("loss", "regularizers")}  # fmt: skip
+    o_kwargs = {k: args.pop(k) for k in list(args) if k in o_params}
     g_params, d_params = _init_params(generator), _init_params(discriminator)
-    g_kwargs, d_kwargs = _split_arch_args(args, g_params, d_params, model)
+    g_kwargs, d_kwargs = _split_arch_args(args, g_params, d_params, model, o_params)
     g_full = {k: v for k, v in {**g_params, **g_kwargs}.items() if v is not inspect.Parameter.empty}
     d_full = {k: v for k, v in {**d_params, **d_kwargs}.items() if v is not inspect.Parameter.empty}
     try:
@@ -117,15 +124,20 @@ def build_gan(
     except TypeError as err:
         raise ConfigError(f"{model}: {err}") from None
 
-    built = build_objective(objective, regularizers, objective_class)
+    try:
+        built = build_objective(objective, regularizers, objective_class, **o_kwargs)
+    except TypeError as err:
+        raise ConfigError(f"{model}: {err}") from None
     built.use_tricks(recipe.tricks)
     if recipe.tricks.d_dropout:
         add_discriminator_dropout(disc, recipe.tricks.d_dropout)
     config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
+    if type(built) is objective_class:  # it keeps its constructor arguments as attributes
+        config.update({k: _jsonable(getattr(built, k)) for k in o_params})
     user_given = "objective" in (overrides or {})
     config.update(_objective_spec(built, model, user_given, objective_class))
     config["recipe"] = to_dict(recipe)
-    return GAN(gen, disc, built, recipe, config)
+    return gan_class(gen, disc, built, recipe, config)
 
 
 def _objective_spec(

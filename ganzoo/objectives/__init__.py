@@ -17,6 +17,7 @@ from .losses import (
 )
 from .objective import LossOutput, Objective
 from .regularizers import GradientPenalty, R1Penalty, Regularizer, WeightClipping
+from .translation import CycleGANObjective, ImagePool, Pix2PixObjective
 
 LOSSES: dict[str, type[AdversarialLoss]] = {
     cls.name: cls
@@ -82,26 +83,33 @@ def build_objective(
     loss: str | AdversarialLoss | Objective,
     regularizers: Sequence[RegularizerSpec] = (),
     objective_class: type[Objective] = Objective,
+    **objective_args: Any,
 ) -> Objective:
     """Combine a loss and regularizers into an ``objective_class`` (an :class:`Objective` or a
-    subclass that adds terms, such as :class:`ACGANObjective`)."""
+    subclass that adds terms, such as :class:`ACGANObjective`); ``objective_args`` go to its
+    constructor (e.g. pix2pix's ``l1_weight``)."""
     if isinstance(loss, Objective):
         return loss
     if isinstance(regularizers, (str, Mapping)):
         regularizers = [regularizers]
-    return objective_class(build_loss(loss), [build_regularizer(r) for r in regularizers])
+    return objective_class(
+        build_loss(loss), [build_regularizer(r) for r in regularizers], **objective_args
+    )
 
 
 __all__ = [
     "ACGANObjective",
     "AdversarialLoss",
+    "CycleGANObjective",
     "GradientPenalty",
     "HingeLoss",
+    "ImagePool",
     "LeastSquaresLoss",
     "LossOutput",
     "MinimaxLoss",
     "NonSaturatingLoss",
     "Objective",
+    "Pix2PixObjective",
     "R1Penalty",
     "Regularizer",
     "WassersteinLoss",

@@ -21,7 +21,7 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from ..data import BatchStream
-from ..errors import CheckpointError, DataError, TrainingDiverged
+from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GAN
 from ..objectives.regularizers import loss_scaling
 from ..objectives.sharding import batch_shard, per_sample
@@ -146,26 +146,7 @@ class Trainer:
 
     # ----------------------------------------------------------------------------- setup
     def _check_data(self) -> None:
-        shape = getattr(self.data, "image_shape", None)
-        if shape is not None and tuple(shape) != self.gan.image_shape:
-            c, h, w = shape
-            raise DataError(
-                f"The data has {c}x{h}x{w} images but {self.gan.name} was built for "
-                f"{'x'.join(map(str, self.gan.image_shape))}. Build the model with "
-                f"img_size={h}, channels={c}, or load the data with img_size/channels set to the model's."
-            )
-        if self.gan.num_classes:
-            data_classes = getattr(self.data, "num_classes", 0)
-            labelled = getattr(self.data, "labels", True) is not None
-            if not data_classes or not labelled:
-                raise DataError(
-                    f"{self.gan.name} is conditional: it needs labelled data, and this dataset has no labels."
-                )
-            if data_classes > self.gan.num_classes:
-                raise DataError(
-                    f"The data has {data_classes} classes but {self.gan.name} was built for "
-                    f"{self.gan.num_classes}; build it with num_classes={data_classes}."
-                )
+        self.gan.check_data(self.data)
 
     def setup(self) -> None:
         """Prepare a run: device, process group, optimizers, data stream, resume state.
@@ -192,11 +173,7 @@ class Trainer:
             device_resident=self.speed.data_on_device, with_labels=bool(self.gan.num_classes),
             rank=self.dist.rank, world_size=self.dist.world_size,
         )  # fmt: skip
-        rng = torch.Generator().manual_seed(self.seed)
-        self.fixed_z = torch.randn(self.num_samples, self.gan.latent_dim, generator=rng)
-        self.fixed_labels = None
-        if self.gan.num_classes:
-            self.fixed_labels = torch.arange(self.num_samples) % self.gan.num_classes
+        self.preview_inputs = self.gan.preview_inputs(self.data, self.num_samples, self.seed)
         self._health_signals: dict[str, float] = {}
         self.writer = None
         self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
@@ -315,7 +292,7 @@ class Trainer:
             real, labels = self.stream.next()
             real = self.speed.to_memory_format(real)
             with autocast():
-                fake = gan.generate(self._latent(real.shape[0]), labels)
+                fake = gan.fake_batch(real, labels, self._latent)
                 with loss_scaling(self._loss_scale()):
                     out = objective.discriminator_loss(
                         gan, real, fake.detach(), labels, step=self.d_step
@@ -328,7 +305,7 @@ class Trainer:
         try:
             with autocast():
                 if self.n_critic > 1:  # the last fake was made for an older critic: draw afresh
-                    fake = gan.generate(self._latent(real.shape[0]), labels)
+                    fake = gan.fake_batch(real, labels, self._latent)
                 out = objective.generator_loss(gan, fake, labels, real, step=self.step)
             logs["g_grad_norm"] = self._update(out.loss, self.g_optimizer, gan.generator)
         finally:
@@ -386,15 +363,9 @@ class Trainer:
         )
 
     def _render_samples(self) -> Path:
-        gen = self.gan.sampler
-        was_training = gen.training
-        gen.eval()
-        with torch.no_grad():
-            labels = None if self.fixed_labels is None else self.fixed_labels.to(self.device)
-            images = self.gan.generate(self.fixed_z.to(self.device), labels, ema=True)
-        gen.train(was_training)
-        nrow = self.gan.num_classes or None
-        features, classes = self.sample_features(images.float())
+        preview = self.gan.preview(self.preview_inputs)
+        images, nrow = preview.grid, preview.nrow
+        features, classes = self.sample_features(preview.samples.float())
         alerts, signals = self.health.observe_samples(
             self.step, features, classes, self.sample_features.num_classes
         )
