@@ -41,6 +41,8 @@ TINY = {
     "sagan": {"width": 8},
     "sngan": {"width": 8},
     "acgan": {"width": 8},
+    "pix2pix": {"width": 8},
+    "cyclegan": {"width": 8, "blocks": 2},
 }
 
 

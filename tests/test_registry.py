@@ -19,7 +19,8 @@ from ganzoo.recipe import Recipe
 
 from .conftest import tiny_args
 
-BUILTINS = ["acgan", "cgan", "dcgan", "lsgan", "sagan", "sngan", "vanilla", "wgan", "wgan-gp"]
+BUILTINS = ["acgan", "cgan", "cyclegan", "dcgan", "lsgan", "pix2pix", "sagan", "sngan", "vanilla", "wgan",
+            "wgan-gp"]  # fmt: skip
 
 
 def _builtin(names: list[str]) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..data import TensorImages, load_embedded
+from ..data import ImagePairs, TensorImages, load_embedded
+from ..gan import GAN
 
 MAX_BYTES = 64 * 2**20  # keeps 128x128 RGB data small while leaving several batches per epoch
 
@@ -36,3 +37,10 @@ def bench_data(img_size: int, channels: int, batch_size: int) -> TensorImages:
     labels = digits.labels.repeat(repeats)[:n] if digits.labels is not None else None
     subset = TensorImages(images, labels, digits.num_classes, "bench (embedded MNIST digits)")
     return subset.formatted(img_size, channels)
+
+
+def pairs_for(data: TensorImages, gan: GAN) -> ImagePairs:
+    """``data`` as two-domain pairs shaped for translation model ``gan`` (sources: the same
+    images in the generator's source channels; paired or not as the model trains)."""
+    sources = data.formatted(channels=gan.source_shape[0]).images
+    return ImagePairs(sources, data.images, paired=gan.paired, name=f"{data.name} as pairs")

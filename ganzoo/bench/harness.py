@@ -11,10 +11,11 @@ from typing import Any
 
 import torch
 
-from ..data import TensorImages
+from ..data import TensorImages, to_unit_range
 from ..errors import ConfigError, DataError, unknown_name
 from ..train.speed import SpeedConfig, autocast_context
-from .data import bench_data
+from ..translation import TranslationGAN
+from .data import bench_data, pairs_for
 from .flops import count_flops
 from .memory import LiveTensorBytes, cuda_peak_bytes, tensors_of
 from .peak import Matmul
@@ -67,6 +68,10 @@ class BenchTrainer(contextlib.AbstractContextManager):
         torch.manual_seed(0)
         self.gan = create(name, img_size=img_size, channels=channels, **(model_args or {}))
         self.data = data if data is not None else bench_data(img_size, channels, batch_size)
+        self._sources: torch.Tensor | None = None
+        if isinstance(self.gan, TranslationGAN):
+            self.data = pairs_for(self.data, self.gan)
+            self._sources = to_unit_range(self.data.sources[:batch_size]).to(device)
         self._dir = tempfile.TemporaryDirectory(prefix="ganzoo-bench-")
         self.trainer = Trainer(self.gan, self.data, out_dir=self._dir.name, device=device,
                                batch_size=batch_size, progress=False, speed=speed)  # fmt: skip
@@ -78,10 +83,16 @@ class BenchTrainer(contextlib.AbstractContextManager):
         self.trainer.train_step()
         self.trainer.step += 1
 
+    def sample(self, n: int) -> torch.Tensor:
+        """Inference: ``n`` samples, or a translation model's ``n`` translations."""
+        if self._sources is None:
+            return self.gan.sample(n)
+        return self.gan.translate(self._sources[:n], batch_size=n)
+
     def resident_tensors(self) -> list[torch.Tensor]:
         """Weights, gradients, buffers, EMA, optimizer state and the batch stream's data."""
         t = self.trainer
-        stream = [t.stream._images, t.stream._labels, t.stream._perm]
+        stream = [t.stream._images, t.stream._labels, t.stream._sources, t.stream._perm]
         return tensors_of(self.gan, t.g_optimizer, t.d_optimizer, *stream)
 
     def close(self) -> None:
@@ -176,7 +187,7 @@ def _measure(
 
         def sample() -> None:
             with autocast():
-                subject.gan.sample(result.batch_size)
+                subject.sample(result.batch_size)
 
         calls: dict[str, Callable[[], object]] = {"train": subject.step, "sample": sample}
         loop = None

@@ -157,7 +157,7 @@ def cyclegan(**overrides: Any) -> CycleGAN:
     recipe = Recipe(steps=3000, batch_size=16)  # Adam 2e-4, betas (0.5, 0.999) as the paper
     gan = build_gan("cyclegan", CycleTranslators, CycleDiscriminators, objective="least-squares",
                     objective_class=CycleGANObjective, gan_class=CycleGAN, recipe=recipe,
-                    defaults={"source_channels": 1}, overrides=overrides)  # fmt: skip
+                    defaults={"source_channels": overrides.get("channels", 1)}, overrides=overrides)  # fmt: skip
     g = gan.generator
     if gan.objective.identity_weight and g.channels != g.source_channels:
         raise ConfigError(

@@ -99,5 +99,5 @@ def pix2pix(**overrides: Any) -> TranslationGAN:
     recipe = Recipe(steps=2000, batch_size=16)  # Adam 2e-4, betas (0.5, 0.999) as the paper
     gan = build_gan("pix2pix", UNetTranslator, PatchDiscriminator, objective="non-saturating",
                     objective_class=Pix2PixObjective, gan_class=TranslationGAN, recipe=recipe,
-                    defaults={"source_channels": 1}, overrides=overrides)  # fmt: skip
+                    defaults={"source_channels": overrides.get("channels", 1)}, overrides=overrides)  # fmt: skip
     return gan
