@@ -130,7 +130,7 @@ def load_paired_folders(
     stems = sorted(a_files)
     a = read_images([a_files[s] for s in stems], img_size, channels)
     b = read_images([b_files[s] for s in stems], img_size, channels)
-    return oriented(a, b, True, f"pairs ({a_dir.parent})", direction)
+    return oriented(a, b, True, f"pairs ({a_dir} + {b_dir})", direction)
 
 
 def _by_stem(files: list[Path]) -> dict[str, Path]:
@@ -181,7 +181,7 @@ def load_unpaired_folders(
     a_dir, b_dir = Path(a_dir), Path(b_dir)
     a = read_images(_require_images(a_dir), img_size, channels)
     b = read_images(_require_images(b_dir), img_size, channels)
-    return oriented(a, b, False, f"unpaired ({a_dir.parent})", direction)
+    return oriented(a, b, False, f"unpaired ({a_dir} + {b_dir})", direction)
 
 
 def _is_double_width(folder: Path) -> bool:
@@ -251,7 +251,7 @@ def resolve_pair_layout(root: PathLike, train: bool = True) -> PairLayout:
         split = _split_dir(root, train)
         return PairLayout(kind, split / "A", split / "B")
     if kind == "side-by-side":
-        if image_files(root):
+        if not any(p.is_dir() for p in root.iterdir()):
             return PairLayout(kind, root, root)
         split = _split_dir(root, train)
         return PairLayout(kind, split, split)
