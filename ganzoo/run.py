@@ -11,8 +11,8 @@ import torch
 import yaml
 
 from .config import from_dict, load_yaml, to_dict
-from .data import load_dataset
-from .errors import ConfigError
+from .data import ImagePairs, load_dataset
+from .errors import ConfigError, DataError
 from .gan import GAN
 from .recipe import Recipe
 from .registry import create
@@ -21,12 +21,14 @@ from .train import HealthConfig, SpeedConfig, Trainer, TrainResult
 
 @dataclass
 class DataConfig:
-    """Which dataset to train on (see :func:`ganzoo.load_dataset`)."""
+    """Which dataset to train on (see :func:`ganzoo.load_dataset`); ``direction`` (``a2b`` or
+    ``b2a``) picks the source domain of image-to-image data."""
 
     name: str = "default"
     root: str | None = None
     train: bool = True
     download: bool = True
+    direction: str = "a2b"
 
 
 @dataclass
@@ -56,6 +58,7 @@ class RunConfig:
             k: f"model_args.{k}"
             for k in ("img_size", "channels", "latent_dim", "num_classes", "width")
         },
+        "direction": "data.direction",
     }
 
 
@@ -94,18 +97,34 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
 
 def build_run(config: RunConfig) -> tuple[GAN, Any]:
     """The dataset and a GAN shaped for it (image size, channels and classes follow the data
-    unless ``model_args`` sets them, in which case the data is resized/converted)."""
+    unless ``model_args`` sets them, in which case the data is resized/converted). For
+    :class:`ImagePairs` the targets set ``channels`` and the sources ``source_channels``."""
     args = dict(config.model_args)
     img_size, channels = args.get("img_size"), args.get("channels")
     data = load_dataset(config.data.name, config.data.root, config.data.train, config.data.download,
-                        img_size=img_size, channels=channels)  # fmt: skip
+                        img_size=img_size, channels=channels,
+                        direction=config.data.direction)  # fmt: skip
     c, h, _ = data.image_shape
     args.setdefault("img_size", h)
     args.setdefault("channels", c)
+    if isinstance(data, ImagePairs):
+        if "source_channels" in args:
+            data = data.formatted(source_channels=args["source_channels"])
+        else:
+            args["source_channels"] = data.source_shape[0]
     if config.recipe:
         args["recipe"] = config.recipe
     torch.manual_seed(config.seed)
-    gan = create(config.model, **args)
+    try:
+        gan = create(config.model, **args)
+    except ConfigError as err:
+        if isinstance(data, ImagePairs) and "'source_channels'" in str(err):
+            raise DataError(
+                f"{config.model} does not translate images, but {data.name} is image-to-image "
+                "data (source and target images); train an image-to-image model such as "
+                "pix2pix or cyclegan on it, or pick a single-domain dataset."
+            ) from err
+        raise
     data_classes = getattr(data, "num_classes", 0)
     if (
         gan.num_classes

@@ -121,7 +121,13 @@ def test_from_dict_builds_nested_dataclasses() -> None:
 def test_to_dict_round_trips_through_from_dict() -> None:
     config = RunConfig(model="cgan", recipe={"steps": 3}, data=DataConfig(name="mnist"))
     data = to_dict(config)
-    assert data["data"] == {"name": "mnist", "root": None, "train": True, "download": True}
+    assert data["data"] == {
+        "name": "mnist",
+        "root": None,
+        "train": True,
+        "download": True,
+        "direction": "a2b",
+    }
     assert from_dict(RunConfig, yaml.safe_load(yaml.safe_dump(data))) == config
 
 

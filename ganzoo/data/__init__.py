@@ -1,20 +1,48 @@
-"""Datasets (the embedded default, torchvision datasets, image folders, two-domain pairs) and
-batch streams."""
+"""Datasets (the embedded default, torchvision datasets, image folders, two-domain pairs,
+translation tasks) and batch streams."""
 
 from .datasets import DATASETS, default_data_root, load_dataset, load_embedded
 from .images import TensorImages, to_unit_range
 from .loader import BatchStream
+from .pair_folders import (
+    detect_pair_layout,
+    load_pair_folder,
+    load_paired_folders,
+    load_side_by_side,
+    load_unpaired_folders,
+)
 from .pairs import ImagePairs
 from .streaming import FolderImages
+from .translation_tasks import (
+    TRANSLATION_TASKS,
+    dilate,
+    domains_task,
+    edge_map,
+    edges_task,
+    erode,
+    thin2thick_task,
+)
 
 __all__ = [
     "DATASETS",
+    "TRANSLATION_TASKS",
     "BatchStream",
     "FolderImages",
     "ImagePairs",
     "TensorImages",
     "default_data_root",
+    "detect_pair_layout",
+    "dilate",
+    "domains_task",
+    "edge_map",
+    "edges_task",
+    "erode",
     "load_dataset",
     "load_embedded",
+    "load_pair_folder",
+    "load_paired_folders",
+    "load_side_by_side",
+    "load_unpaired_folders",
+    "thin2thick_task",
     "to_unit_range",
 ]

@@ -1,4 +1,5 @@
-"""Named datasets: the embedded default, torchvision's MNIST / Fashion-MNIST / CIFAR-10, ImageFolder."""
+"""Named datasets: the embedded default, torchvision's MNIST / Fashion-MNIST / CIFAR-10,
+ImageFolder, image-to-image folders and the small translation tasks made from MNIST."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from torch.utils.data import Dataset
 
 from ..errors import DataError, unknown_name
 from .images import TensorImages
+from .pair_folders import (
+    DEFAULT_PAIR_SIZE,
+    detect_pair_layout,
+    load_pair_folder,
+    normalize_direction,
+)
 from .streaming import FolderImages
+from .translation_tasks import TASK_ALIASES, TRANSLATION_TASKS, build_translation_task
 
-DATASETS = ("default", "mnist", "fashion-mnist", "cifar10", "imagefolder")
+DATASETS = ("default", "mnist", "fashion-mnist", "cifar10", "imagefolder", *TRANSLATION_TASKS)
 _ALIASES = {
     "embedded": "default", "mnist-test": "default",
     "fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist",
-    "cifar-10": "cifar10", "cifar": "cifar10", "folder": "imagefolder",
+    "cifar-10": "cifar10", "cifar": "cifar10", "folder": "imagefolder", **TASK_ALIASES,
 }  # fmt: skip
 _TORCHVISION = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST", "cifar10": "CIFAR10"}
 
@@ -80,27 +88,52 @@ def load_dataset(
     download: bool = True,
     img_size: int | None = None,
     channels: int | None = None,
+    direction: str = "a2b",
 ) -> Dataset:
-    """A dataset by name (``default``, ``mnist``, ``fashion-mnist``, ``cifar10``) or a folder path.
+    """A dataset by name (``default``, ``mnist``, ``fashion-mnist``, ``cifar10``, a translation
+    task such as ``edges2mnist``) or a folder path.
 
     Images come out in [-1, 1], resized to ``img_size`` and converted to ``channels`` when given.
-    A folder is read with torchvision's ImageFolder (one sub-folder per class).
+    A folder laid out as image-to-image data (``A/`` + ``B/``, ``trainA/`` + ``trainB/``, or
+    side-by-side images) is read into :class:`ImagePairs` (default size 256, RGB); any other
+    folder with torchvision's ImageFolder (one sub-folder per class; ``imagefolder`` forces it).
+    ``direction`` (``a2b`` or ``b2a``) picks which domain of image-to-image data is the source.
     """
     key = _ALIASES.get(name.strip().lower(), name.strip().lower())
+    direction = normalize_direction(direction)
     if key == "imagefolder" or key not in DATASETS:
         path = Path(root if key == "imagefolder" and root else name).expanduser()
+        if path.is_dir() and key != "imagefolder" and detect_pair_layout(path):
+            return load_pair_folder(
+                path, train, img_size or DEFAULT_PAIR_SIZE, channels or 3, direction
+            )
         if path.is_dir():
-            return FolderImages(path, img_size or 64, channels or 3)
+            return _single_domain(FolderImages(path, img_size or 64, channels or 3), direction)
         if key == "imagefolder" or os.sep in name or name.startswith("."):
             raise DataError(
                 f"Dataset folder {str(path)!r} does not exist. Pass an existing folder of images "
-                "(one sub-folder per class, as torchvision's ImageFolder expects)."
+                "(one sub-folder per class, as torchvision's ImageFolder expects), or of "
+                "image-to-image data (A/ + B/, trainA/ + trainB/, or side-by-side images)."
             )
         raise unknown_name(
             "dataset", name, [*DATASETS, *_ALIASES], hint="Or pass a path to a folder of images."
         )
-    if key == "default":
-        data = load_embedded()
-    else:
-        data = _torchvision(key, Path(root) if root else default_data_root(), train, download)
-    return data.formatted(img_size, channels)
+    root_path = Path(root) if root else default_data_root()
+    if key in TRANSLATION_TASKS:
+        pairs = build_translation_task(
+            key, lambda dataset: _torchvision(dataset, root_path, train, download),
+            "train" if train else "test", direction,
+        )  # fmt: skip
+        return pairs.formatted(img_size, channels, channels)
+    data = load_embedded() if key == "default" else _torchvision(key, root_path, train, download)
+    return _single_domain(data.formatted(img_size, channels), direction)
+
+
+def _single_domain(data: Dataset, direction: str) -> Dataset:
+    if direction != "a2b":
+        raise DataError(
+            f"direction={direction!r} applies to image-to-image data only; "
+            f"{getattr(data, 'name', 'this dataset')} has one "
+            "domain. Leave direction at 'a2b' or load a translation task or a folder of pairs."
+        )
+    return data
