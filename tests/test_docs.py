@@ -21,6 +21,10 @@ def test_every_model_has_a_recipe_per_dataset() -> None:
     import ganzoo
 
     configs = {p.stem for p in (ROOT / "zoo_configs").glob("*.yaml")}
+    tasks = {
+        "pix2pix": ("edges2mnist", "edges2fashion"),
+        "cyclegan": ("thin2thick", "mnist2fashion"),
+    }
     for name in ganzoo.list_models():
-        for dataset in ("mnist", "fashion_mnist"):
+        for dataset in tasks.get(name, ("mnist", "fashion_mnist")):
             assert f"{name.replace('-', '_')}_{dataset}" in configs

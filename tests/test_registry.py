@@ -80,7 +80,7 @@ def test_list_models_is_the_builtins_sorted() -> None:
 def test_list_models_fnmatch_pattern() -> None:
     gans = ganzoo.list_models("*gan*")
     assert "vanilla" not in gans
-    assert _builtin(gans) == [n for n in BUILTINS if n != "vanilla"]
+    assert _builtin(gans) == [n for n in BUILTINS if n not in ("vanilla", "pix2pix")]
     assert _builtin(ganzoo.list_models("wgan*")) == ["wgan", "wgan-gp"]
     assert ganzoo.list_models("wgan*")[:2] == ["wgan", "wgan-gp"]
     assert _builtin(ganzoo.list_models("dcgan")) == ["dcgan"]
@@ -103,16 +103,19 @@ def test_list_models_exclude() -> None:
     assert _builtin(ganzoo.list_models("*gan*", exclude="wgan*")) == [
         "acgan",
         "cgan",
+        "cyclegan",
         "dcgan",
         "lsgan",
         "sagan",
         "sngan",
     ]
-    assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["vanilla"]
+    assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["pix2pix", "vanilla"]
     assert _builtin(ganzoo.list_models(exclude=["wgan", "cgan"])) == [
         "acgan",
+        "cyclegan",
         "dcgan",
         "lsgan",
+        "pix2pix",
         "sagan",
         "sngan",
         "vanilla",

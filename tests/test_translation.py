@@ -264,10 +264,9 @@ def test_translate_command_writes_one_image_per_input(
     _, dcgan = train_dcgan(tmp_path / "dcgan")
     assert main(["translate", str(dcgan.checkpoint), str(inputs), str(tmp_path / "x")]) == 2
     assert "needs a translation model" in capsys.readouterr().err
-    assert (
-        main(["translate", str(result.checkpoint), str(tmp_path / "missing"), str(tmp_path / "x")])
-        == 1
-    )
+    missing = tmp_path / "missing"
+    assert main(["translate", str(result.checkpoint), str(missing), str(tmp_path / "x")]) == 2
+    assert "not a folder of images" in capsys.readouterr().err
 
 
 def train_dcgan(out: Path):

@@ -68,7 +68,7 @@ def models_table() -> str:
             optimizer += f" β={tuple(g['betas'])}"
         rows.append(
             f"| `{name}` | {info['generator']} | {info['discriminator']} | {_millions(info['generator_params'])} "
-            f"| {_millions(info['discriminator_params'])} | {info['latent_dim']} | {recipe['n_critic']} "
+            f"| {_millions(info['discriminator_params'])} | {info['latent_dim'] or 'image'} | {recipe['n_critic']} "
             f"| {g['lr']:g} | {d['lr']:g} | {optimizer} |"
         )
     return "\n".join(rows)

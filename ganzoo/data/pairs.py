@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
@@ -23,8 +23,8 @@ class ImagePairs(Dataset):
     real, the source is what the generator translates (unpaired: source ``i % len(sources)``).
     """
 
-    sources: Tensor
-    targets: Tensor
+    sources: Tensor = field(repr=False)
+    targets: Tensor = field(repr=False)
     paired: bool = True
     name: str = "pairs"
     num_classes: int = 0
