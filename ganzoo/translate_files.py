@@ -9,33 +9,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .data.images import convert_channels, resize, to_unit_range
-from .errors import ConfigError, DataError
+from .data.images import resize, to_unit_range
+from .data.pair_folders import decode_image_file, require_images
+from .errors import ConfigError
 from .translation import TranslationGAN
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
-
-
-def list_images(folder: Path) -> list[Path]:
-    """The image files directly in ``folder``, sorted by name."""
-    if not folder.is_dir():
-        raise DataError(f"{folder} is not a folder of images.")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise DataError(f"{folder} holds no images ({', '.join(IMAGE_SUFFIXES)}).")
-    return files
-
-
-def read_image(path: Path, channels: int) -> Tensor:
-    """One file as uint8 (channels, H, W)."""
-    from torchvision.io import ImageReadMode, decode_image
-
-    mode = ImageReadMode.GRAY if channels == 1 else ImageReadMode.RGB
-    try:
-        image = decode_image(str(path), mode=mode)
-    except (RuntimeError, ValueError) as err:
-        raise DataError(f"Cannot decode {path}: {err}") from None
-    return convert_channels(image[None], channels)[0]
 
 
 def to_uint8(images: Tensor) -> Tensor:
@@ -68,15 +45,15 @@ def translate_folder(
     if direction == "b2a" and not hasattr(gan.generator, "b2a"):
         raise ConfigError(f"{gan.name} translates one way only (a2b); drop --direction b2a.")
     c_in, size, _ = gan.image_shape if direction == "b2a" else gan.source_shape
-    files = list_images(Path(in_dir))
+    files = require_images(Path(in_dir))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from torchvision.io import write_png
+    from PIL import Image
 
     written = []
     for start in range(0, len(files), batch_size):
         chunk = files[start : start + batch_size]
-        originals = [read_image(p, c_in) for p in chunk]
+        originals = [decode_image_file(p, c_in) for p in chunk]
         batch = torch.cat([resize(image[None], size) for image in originals])
         source = to_unit_range(batch)
         kwargs = {"direction": direction} if direction == "b2a" else {}
@@ -86,6 +63,7 @@ def translate_folder(
                 image = F.interpolate(image[None], size=original.shape[-2:], mode="bilinear",
                                       antialias=True, align_corners=False)[0]  # fmt: skip
             target = out / f"{path.stem}.png"
-            write_png(to_uint8(image), str(target))
+            pixels = to_uint8(image).permute(1, 2, 0).squeeze(-1).numpy()
+            Image.fromarray(pixels).save(target)
             written.append(target)
     return written

@@ -70,7 +70,7 @@ def image_files(folder: Path) -> list[Path]:
     )
 
 
-def _require_images(folder: Path) -> list[Path]:
+def require_images(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise DataError(f"Image folder {folder} does not exist.")
     files = image_files(folder)
@@ -82,7 +82,7 @@ def _require_images(folder: Path) -> list[Path]:
     return files
 
 
-def _decode(path: Path, channels: int) -> Tensor:
+def decode_image_file(path: Path, channels: int) -> Tensor:
     """One image file as uint8 (C, H, W) with ``channels`` 1 (grey) or 3 (RGB)."""
     from PIL import Image, UnidentifiedImageError
 
@@ -101,7 +101,7 @@ def read_images(paths: list[Path], img_size: int, channels: int) -> Tensor:
     """Decode ``paths`` into one uint8 (N, C, img_size, img_size) tensor."""
     out = torch.empty((len(paths), channels, img_size, img_size), dtype=torch.uint8)
     for i, path in enumerate(paths):
-        out[i] = resize(_decode(path, channels).unsqueeze(0), img_size)[0]
+        out[i] = resize(decode_image_file(path, channels).unsqueeze(0), img_size)[0]
     return out
 
 
@@ -114,7 +114,7 @@ def load_paired_folders(
 ) -> ImagePairs:
     """Paired data from two folders whose files match by name (``A/12.png`` <-> ``B/12.jpg``)."""
     a_dir, b_dir = Path(a_dir), Path(b_dir)
-    sides = {folder: _by_stem(_require_images(folder)) for folder in (a_dir, b_dir)}
+    sides = {folder: _by_stem(require_images(folder)) for folder in (a_dir, b_dir)}
     a_files, b_files = sides[a_dir], sides[b_dir]
     for here, there in ((a_dir, b_dir), (b_dir, a_dir)):
         lonely = sorted(set(sides[here]) - set(sides[there]))
@@ -153,11 +153,11 @@ def load_side_by_side(
 ) -> ImagePairs:
     """Paired data from images holding A on the left half and B on the right (width = 2 x height)."""
     folder = Path(folder)
-    files = _require_images(folder)
+    files = require_images(folder)
     a = torch.empty((len(files), channels, img_size, img_size), dtype=torch.uint8)
     b = torch.empty_like(a)
     for i, path in enumerate(files):
-        image = _decode(path, channels)
+        image = decode_image_file(path, channels)
         height, width = image.shape[-2:]
         if width != 2 * height:
             raise DataError(
@@ -179,8 +179,8 @@ def load_unpaired_folders(
 ) -> ImagePairs:
     """Unpaired data: two unrelated folders of images (the counts may differ)."""
     a_dir, b_dir = Path(a_dir), Path(b_dir)
-    a = read_images(_require_images(a_dir), img_size, channels)
-    b = read_images(_require_images(b_dir), img_size, channels)
+    a = read_images(require_images(a_dir), img_size, channels)
+    b = read_images(require_images(b_dir), img_size, channels)
     return oriented(a, b, False, f"unpaired ({a_dir} + {b_dir})", direction)
 
 
