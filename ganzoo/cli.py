@@ -114,10 +114,18 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     gan = load_any(args.source, args.device)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    result = evaluate(gan, reference=args.reference, metrics=metrics, extractor=args.extractor,
+    subject = gan
+    if args.translate:
+        from .metrics.evaluate import translations
+
+        subject = translations(gan, args.translate, args.n, split=args.split,
+                               data_root=args.data_root)  # fmt: skip
+    result = evaluate(subject, reference=args.reference, metrics=metrics, extractor=args.extractor,
                       n=args.n, split=args.split, data_root=args.data_root, device=args.device,
                       seed=args.seed, progress=True)  # fmt: skip
     result["source"] = args.source
+    if args.translate:
+        result["translated"] = f"{args.translate} ({args.split} split sources)"
     print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
           f"features: {result['extractor']}")  # fmt: skip
     for key, value in result.items():
@@ -332,6 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--nn-figure", help="also write a nearest-neighbour (memorisation) figure here")
+    p.add_argument("--translate", metavar="TASK",
+                   help="for pix2pix/cyclegan: evaluate translations of TASK's sources "
+                        "(e.g. edges2mnist; --reference names the target domain)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu")
     p.set_defaults(func=_cmd_eval)

@@ -276,3 +276,28 @@ def train_dcgan(out: Path):
     digits = TensorImages(_digits(32), None, 0, "digits")
     return gan, ganzoo.Trainer(gan, digits, out, steps=1, batch_size=4, progress=False, gif=False,
                                device="cpu").fit()  # fmt: skip
+
+
+def test_a_task_trains_from_the_cli_and_its_translations_evaluate(
+    data_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("GANZOO_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    train_args = ["train", "pix2pix", "--dataset", "edges2mnist", "--data-root", str(data_root),
+                  "--img-size", "32", "--steps", "2", "--batch-size", "4", "--out", str(out),
+                  "--no-progress", "--set", "model_args.width=8"]  # fmt: skip
+    assert main(train_args) == 0
+    gan = load_gan(out)
+    assert gan.source_shape == (1, 32, 32) and gan.image_shape == (1, 32, 32)
+    report = tmp_path / "r.json"
+    eval_args = ["eval", str(out), "--translate", "edges2mnist", "--n", "200", "--metrics",
+                 "fid,is", "--data-root", str(data_root), "--out", str(report)]  # fmt: skip
+    assert main(eval_args) == 0
+    result = json.loads(report.read_text())
+    assert result["fid"] > 0 and result["n"] == 200
+    assert result["translated"] == "edges2mnist (test split sources)"
+    capsys.readouterr()
+    assert main(["eval", str(out), "--n", "10", "--data-root", str(data_root)]) == 2
+    assert "--translate" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="--n 5000"):
+        ganzoo.metrics.translations(tiny("cyclegan"), "thin2thick", 6000, data_root=data_root)

@@ -10,7 +10,7 @@ compare k-NN manifolds of features, Inception Score and class coverage use class
 from ._inputs import MetricError
 from .classes import class_coverage, inception_score
 from .classifier import DigitClassifier, classifier_info, load_classifier
-from .evaluate import METRICS, evaluate, extract, fid, reference_features
+from .evaluate import METRICS, evaluate, extract, fid, reference_features, translations
 from .frechet import (
     FewSamplesWarning,
     SingularCovarianceWarning,
@@ -43,4 +43,5 @@ __all__ = [
     "nearest_neighbours",
     "precision_recall",
     "reference_features",
+    "translations",
 ]

@@ -68,7 +68,48 @@ def prepare_images(images: Tensor) -> Tensor:
     return images
 
 
+@torch.no_grad()
+def translations(
+    gan: GAN,
+    task: str,
+    n: int,
+    *,
+    split: str = "test",
+    data_root: str | os.PathLike[str] | None = None,
+    batch_size: int = 500,
+) -> Tensor:
+    """A translation model's outputs for the first ``n`` sources of ``task``'s ``split``
+    (e.g. ``edges2mnist``), to evaluate against the target domain (images in [-1, 1])."""
+    from ..data import load_dataset
+    from ..translation import TranslationGAN
+
+    if not isinstance(gan, TranslationGAN):
+        raise ConfigError(f"{gan.name} generates from noise; evaluate it directly.")
+    c, size, _ = gan.source_shape
+    data = load_dataset(task, data_root, train=split == "train", img_size=size, channels=c)
+    sources = getattr(data, "sources", None)
+    if sources is None:
+        raise ConfigError(f"{task!r} is not a translation task (e.g. edges2mnist, thin2thick).")
+    if len(sources) < n:
+        raise ConfigError(
+            f"The {split} split of {task} has {len(sources)} source images; asked for {n}. "
+            f"Use n <= {len(sources)} (--n {len(sources)})."
+        )
+    return torch.cat(
+        [
+            gan.translate(to_unit_range(chunk), batch_size).cpu()
+            for chunk in sources[:n].split(batch_size)
+        ]
+    )
+
+
 def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterator[Tensor]:
+    if getattr(source, "source_shape", None) is not None and isinstance(source, GAN):
+        raise ConfigError(
+            f"{source.name} translates images: evaluate its translations of a task's sources, "
+            f"ganzoo.metrics.translations(gan, 'edges2mnist', n) or `ganzoo eval CHECKPOINT "
+            "--translate edges2mnist`."
+        )
     if isinstance(source, GAN):
         rng = torch.Generator(device=source.device).manual_seed(seed)
         for start in range(0, n, batch_size):
