@@ -19,7 +19,9 @@ from ganzoo.recipe import Recipe
 
 from .conftest import tiny_args
 
-BUILTINS = ["acgan", "cgan", "dcgan", "lsgan", "sagan", "sngan", "vanilla", "wgan", "wgan-gp"]
+BUILTINS = [
+    "acgan", "cgan", "dcgan", "lsgan", "sagan", "sngan", "stylegan", "vanilla", "wgan", "wgan-gp",
+]  # fmt: skip
 
 
 def _builtin(names: list[str]) -> list[str]:
@@ -106,6 +108,7 @@ def test_list_models_exclude() -> None:
         "lsgan",
         "sagan",
         "sngan",
+        "stylegan",
     ]
     assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["vanilla"]
     assert _builtin(ganzoo.list_models(exclude=["wgan", "cgan"])) == [
@@ -114,6 +117,7 @@ def test_list_models_exclude() -> None:
         "lsgan",
         "sagan",
         "sngan",
+        "stylegan",
         "vanilla",
         "wgan-gp",
     ]
