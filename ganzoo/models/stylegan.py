@@ -227,4 +227,10 @@ def stylegan(**overrides: Any) -> GAN:
                      overrides=overrides)  # fmt: skip
 
 
-__all__ = ["StyleGANDiscriminator", "StyleGANGenerator", "check_truncation", "stylegan"]
+__all__ = [
+    "StyleGANDiscriminator",
+    "StyleGANGenerator",
+    "check_truncation",
+    "lazy_adam",
+    "stylegan",
+]
