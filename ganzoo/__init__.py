@@ -21,6 +21,7 @@ from .models import dcgan as _dcgan
 from .models import pix2pix as _pix2pix
 from .models import sagan as _sagan
 from .models import sngan as _sngan
+from .models import stylegan as _stylegan
 from .models import vanilla as _vanilla
 from .objectives import Objective, build_objective, list_objectives, list_regularizers
 from .recipe import OptimizerConfig, Recipe
@@ -36,7 +37,7 @@ from .registry import (
 from .train import Trainer, TrainResult, load_gan
 from .translation import TranslationGAN
 
-del _acgan, _cgan, _cyclegan, _dcgan, _pix2pix, _sagan, _sngan, _vanilla
+del _acgan, _cgan, _cyclegan, _dcgan, _pix2pix, _sagan, _sngan, _stylegan, _vanilla
 
 __version__ = "0.1.0"
 

@@ -90,7 +90,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     gan = load_any(args.checkpoint, args.device)
     labels = [int(x) for x in args.labels.split(",")] * args.n if args.labels else None
-    images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed)
+    images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed,
+                        truncation=args.truncation)  # fmt: skip
     path = save_grid(images, args.out, nrow=args.nrow or (gan.num_classes or None))
     print(f"Wrote {args.n} samples from {gan.name} to {path}")
     return 0
@@ -300,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--labels", help="class ids for a conditional model, e.g. 3 or 0,1,2 (cycled)")
     p.add_argument("--nrow", type=int, help="images per row")
+    p.add_argument("--truncation", type=float, metavar="PSI",
+                   help="truncation psi in [0, 1] (style-based models such as stylegan)")  # fmt: skip
     p.add_argument("--device", default="cpu")
     p.set_defaults(func=_cmd_sample)
 

@@ -150,17 +150,33 @@ class GAN(nn.Module):
             )
         return labels
 
-    def generate(self, z: Tensor, labels: Tensor | None = None, *, ema: bool = False) -> Tensor:
+    def generate(
+        self,
+        z: Tensor,
+        labels: Tensor | None = None,
+        *,
+        ema: bool = False,
+        truncation: float | None = None,
+    ) -> Tensor:
         """Images in [-1, 1] for latent codes ``z`` (and labels, if conditional).
 
-        ``ema=True`` uses the sampling generator (the EMA weights, when kept).
+        ``ema=True`` uses the sampling generator (the EMA weights, when kept). ``truncation``
+        (psi in [0, 1]) applies the truncation trick of generators that support it (stylegan).
         """
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ConfigError(
                 f"Expected latent codes of shape (N, {self.latent_dim}), got {tuple(z.shape)}."
             )
         network = self.sampler if ema else self.generator
-        return network(z, self._check_labels(labels, z.shape[0]))
+        labels = self._check_labels(labels, z.shape[0])
+        if truncation is None:
+            return network(z, labels)
+        if not getattr(network, "supports_truncation", False):
+            raise ConfigError(
+                f"{self.name} has no truncation trick (its generator, {type(network).__name__}, "
+                "has no average latent); use a style-based model such as stylegan."
+            )
+        return network(z, labels, truncation=truncation)
 
     def fake_batch(
         self, real: Tensor, condition: Tensor | None, latent: Callable[[int], Tensor]
@@ -262,11 +278,13 @@ class GAN(nn.Module):
         labels: Tensor | list[int] | None = None,
         seed: int | None = None,
         batch_size: int = 256,
+        truncation: float | None = None,
     ) -> Tensor:
         """``n`` images in [-1, 1], shape (n, C, H, W), from the sampling generator in eval mode.
 
         Uses the EMA weights when the recipe keeps them. Conditional models cycle through the
-        classes when ``labels`` is None.
+        classes when ``labels`` is None. ``truncation`` is psi of the truncation trick (models
+        whose generator supports it, such as stylegan).
         """
         rng = None
         if seed is not None:
@@ -284,7 +302,7 @@ class GAN(nn.Module):
                 count = min(batch_size, n - start)
                 z = self.sample_latent(count, generator=rng)
                 chunk_labels = None if labels is None else labels[start : start + count]
-                chunks.append(self.generate(z, chunk_labels, ema=True))
+                chunks.append(self.generate(z, chunk_labels, ema=True, truncation=truncation))
             return torch.cat(chunks).clamp_(-1, 1)
         finally:
             network.train(was_training)

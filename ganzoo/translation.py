@@ -105,7 +105,7 @@ class TranslationGAN(GAN):
         """The batch's source images (``condition``) translated."""
         return self.generator(self._check_source(condition, real.shape[0]))
 
-    def generate(self, z: Tensor, labels: Tensor | None = None, *, ema: bool = False) -> Tensor:
+    def generate(self, z: Tensor, labels: Tensor | None = None, **kwargs: Any) -> Tensor:
         raise ConfigError(
             f"{self.name} translates images and has no latent codes: call gan.translate(images)."
         )

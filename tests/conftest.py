@@ -40,6 +40,7 @@ TINY = {
     "wgan-gp": {"width": 8},
     "sagan": {"width": 8},
     "sngan": {"width": 8},
+    "stylegan": {"width": 8, "max_width": 16, "w_dim": 16, "mapping_layers": 2},
     "acgan": {"width": 8},
     "pix2pix": {"width": 8},
     "cyclegan": {"width": 8, "blocks": 2},

@@ -55,7 +55,7 @@ def _assert_close_states(a: dict, b: dict, atol: float) -> None:
         assert diff <= atol, f"{key} differs by {diff}"
 
 
-@pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "cgan"])
+@pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "cgan", "stylegan"])
 def test_two_ranks_stay_in_sync_and_equal_one_process(model, tmp_path) -> None:
     rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", model, 4)
     for key, value in rank0["state"].items():  # the ranks hold identical weights

@@ -19,8 +19,10 @@ from ganzoo.recipe import Recipe
 
 from .conftest import tiny_args
 
-BUILTINS = ["acgan", "cgan", "cyclegan", "dcgan", "lsgan", "pix2pix", "sagan", "sngan", "vanilla", "wgan",
-            "wgan-gp"]  # fmt: skip
+BUILTINS = [
+    "acgan", "cgan", "cyclegan", "dcgan", "lsgan", "pix2pix", "sagan", "sngan", "stylegan",
+    "vanilla", "wgan", "wgan-gp",
+]  # fmt: skip
 
 
 def _builtin(names: list[str]) -> list[str]:
@@ -108,6 +110,7 @@ def test_list_models_exclude() -> None:
         "lsgan",
         "sagan",
         "sngan",
+        "stylegan",
     ]
     assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["pix2pix", "vanilla"]
     assert _builtin(ganzoo.list_models(exclude=["wgan", "cgan"])) == [
@@ -118,6 +121,7 @@ def test_list_models_exclude() -> None:
         "pix2pix",
         "sagan",
         "sngan",
+        "stylegan",
         "vanilla",
         "wgan-gp",
     ]

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import torch
+import torch.distributed as dist
 from torch import Tensor
 
 _shard: ContextVar[tuple[int, int]] = ContextVar("ganzoo_batch_shard", default=(0, 1))
@@ -44,3 +45,15 @@ def rand_like(x: Tensor) -> Tensor:
 def randn_like(x: Tensor) -> Tensor:
     """Standard normal noise shaped like the batch ``x``, drawn per sample as described above."""
     return per_sample(lambda s: torch.randn(s, device=x.device, dtype=x.dtype), x.shape)
+
+
+def batch_mean(x: Tensor) -> Tensor:
+    """The mean of ``x`` over its first dimension across the global batch: inside a
+    data-parallel step, the mean of the ranks' equal slices (one all-reduce)."""
+    mean = x.mean(dim=0)
+    _, world_size = _shard.get()
+    if world_size > 1 and dist.is_available() and dist.is_initialized():
+        mean = mean.contiguous()
+        dist.all_reduce(mean)
+        mean = mean / world_size
+    return mean
