@@ -288,11 +288,13 @@ class Trainer:
         fake = labels = real = None
         objective.noise_std = gan.recipe.tricks.noise_std(self.step, self.steps)
         autocast = autocast_context(self.speed, self.device)
+        reuse_fake = self.n_critic == 1  # else the critic's fakes need no graph through G
         for _ in range(self.n_critic):
             real, labels = self.stream.next()
             real = self.speed.to_memory_format(real)
             with autocast():
-                fake = gan.fake_batch(real, labels, self._latent)
+                with torch.set_grad_enabled(reuse_fake):
+                    fake = gan.fake_batch(real, labels, self._latent)
                 with loss_scaling(self._loss_scale()):
                     out = objective.discriminator_loss(
                         gan, real, fake.detach(), labels, step=self.d_step
