@@ -15,8 +15,10 @@ from .gan import GAN
 from .hub import from_pretrained
 from .models import Discriminator, Generator
 from .models import acgan as _acgan
+from .models import began as _began
 from .models import cgan as _cgan
 from .models import dcgan as _dcgan
+from .models import ebgan as _ebgan
 from .models import sagan as _sagan
 from .models import sngan as _sngan
 from .models import vanilla as _vanilla
@@ -33,7 +35,7 @@ from .registry import (
 )
 from .train import Trainer, TrainResult, load_gan
 
-del _acgan, _cgan, _dcgan, _sagan, _sngan, _vanilla
+del _acgan, _began, _cgan, _dcgan, _ebgan, _sagan, _sngan, _vanilla
 
 __version__ = "0.1.0"
 

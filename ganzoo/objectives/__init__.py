@@ -82,14 +82,16 @@ def build_objective(
     loss: str | AdversarialLoss | Objective,
     regularizers: Sequence[RegularizerSpec] = (),
     objective_class: type[Objective] = Objective,
+    **options: Any,
 ) -> Objective:
     """Combine a loss and regularizers into an ``objective_class`` (an :class:`Objective` or a
-    subclass that adds terms, such as :class:`ACGANObjective`)."""
+    subclass that adds terms, such as :class:`ACGANObjective`); ``options`` are passed to it."""
     if isinstance(loss, Objective):
         return loss
     if isinstance(regularizers, (str, Mapping)):
         regularizers = [regularizers]
-    return objective_class(build_loss(loss), [build_regularizer(r) for r in regularizers])
+    regs = [build_regularizer(r) for r in regularizers]
+    return objective_class(build_loss(loss), regs, **options)
 
 
 __all__ = [
