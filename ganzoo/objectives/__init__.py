@@ -7,6 +7,13 @@ from typing import Any
 
 from ..errors import ConfigError, unknown_name
 from .auxiliary import ACGANObjective
+from .energy import (
+    BEGANObjective,
+    BoundaryEquilibriumLoss,
+    EBGANObjective,
+    EnergyMarginLoss,
+    pulling_away,
+)
 from .losses import (
     AdversarialLoss,
     HingeLoss,
@@ -97,6 +104,10 @@ def build_objective(
 __all__ = [
     "ACGANObjective",
     "AdversarialLoss",
+    "BEGANObjective",
+    "BoundaryEquilibriumLoss",
+    "EBGANObjective",
+    "EnergyMarginLoss",
     "GradientPenalty",
     "HingeLoss",
     "LeastSquaresLoss",
@@ -113,4 +124,5 @@ __all__ = [
     "build_regularizer",
     "list_objectives",
     "list_regularizers",
+    "pulling_away",
 ]
