@@ -19,7 +19,8 @@ from ganzoo.recipe import Recipe
 
 from .conftest import tiny_args
 
-BUILTINS = ["acgan", "cgan", "dcgan", "lsgan", "sagan", "sngan", "vanilla", "wgan", "wgan-gp"]
+BUILTINS = ["acgan", "began", "cgan", "dcgan", "ebgan", "lsgan", "sagan", "sngan", "vanilla", "wgan",
+            "wgan-gp"]  # fmt: skip
 
 
 def _builtin(names: list[str]) -> list[str]:
@@ -101,8 +102,10 @@ def test_list_models_list_of_patterns() -> None:
 def test_list_models_exclude() -> None:
     assert _builtin(ganzoo.list_models("*gan*", exclude="wgan*")) == [
         "acgan",
+        "began",
         "cgan",
         "dcgan",
+        "ebgan",
         "lsgan",
         "sagan",
         "sngan",
@@ -110,7 +113,9 @@ def test_list_models_exclude() -> None:
     assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["vanilla"]
     assert _builtin(ganzoo.list_models(exclude=["wgan", "cgan"])) == [
         "acgan",
+        "began",
         "dcgan",
+        "ebgan",
         "lsgan",
         "sagan",
         "sngan",
