@@ -299,3 +299,17 @@ def test_energy_objectives_need_an_autoencoder_discriminator() -> None:
     fake = gan.generate(gan.sample_latent(2))
     with pytest.raises(ganzoo.ConfigError, match="autoencoder discriminator"):
         gan.objective.generator_loss(gan, fake)
+
+
+def test_two_ranks_keep_the_same_k_as_one_process(tmp_path) -> None:
+    from .test_distributed import _run_ranks, _single
+
+    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "began", 3)
+    for key, value in rank0["state"].items():  # k_t included: updated from rank-averaged losses
+        assert torch.equal(value, rank1["state"][key]), key
+    single, history = _single("began", tmp_path / "single", 3)
+    k = rank0["state"]["objective.k"]
+    assert k.item() > 0
+    torch.testing.assert_close(k, single.objective.k, rtol=1e-4, atol=1e-7)
+    for mine, theirs in zip(rank0["history"], history, strict=True):
+        assert mine["k_t"] == pytest.approx(theirs["k_t"], rel=1e-4, abs=1e-7)
