@@ -1,7 +1,7 @@
 """Architectures and the registered model families.
 
-The family modules (``vanilla``, ``dcgan``, ``cgan``, ``acgan``, ``sagan``, ``sngan``) register
-their variants when ``ganzoo`` is imported.
+The family modules (``vanilla``, ``dcgan``, ``cgan``, ``acgan``, ``sagan``, ``sngan``, ``ebgan``,
+``began``) register their variants when ``ganzoo`` is imported.
 """
 
 from .base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
