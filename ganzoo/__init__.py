@@ -15,9 +15,11 @@ from .gan import GAN
 from .hub import from_pretrained
 from .models import Discriminator, Generator, Translator
 from .models import acgan as _acgan
+from .models import began as _began
 from .models import cgan as _cgan
 from .models import cyclegan as _cyclegan
 from .models import dcgan as _dcgan
+from .models import ebgan as _ebgan
 from .models import pix2pix as _pix2pix
 from .models import sagan as _sagan
 from .models import sngan as _sngan
@@ -37,7 +39,7 @@ from .registry import (
 from .train import Trainer, TrainResult, load_gan
 from .translation import TranslationGAN
 
-del _acgan, _cgan, _cyclegan, _dcgan, _pix2pix, _sagan, _sngan, _stylegan, _vanilla
+del _acgan, _began, _cgan, _cyclegan, _dcgan, _ebgan, _pix2pix, _sagan, _sngan, _stylegan, _vanilla
 
 __version__ = "0.1.0"
 

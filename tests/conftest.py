@@ -34,6 +34,8 @@ def _deterministic() -> None:
 TINY = {
     "vanilla": {"hidden": [32, 32], "d_hidden": [32]},
     "dcgan": {"width": 8},
+    "ebgan": {"width": 8, "code_dim": 16},
+    "began": {"width": 8, "code_dim": 16},
     "cgan": {"width": 8},
     "lsgan": {"width": 8},
     "wgan": {"width": 8},

@@ -29,8 +29,8 @@ def test_list_and_info() -> None:
     out = run("list").stdout.split("\n")
     names = [line.split()[0] for line in out if line.strip()]
     assert names == [
-        "acgan", "cgan", "cyclegan", "dcgan", "lsgan", "pix2pix", "sagan", "sngan", "stylegan",
-        "vanilla", "wgan", "wgan-gp",
+        "acgan", "began", "cgan", "cyclegan", "dcgan", "ebgan", "lsgan", "pix2pix", "sagan",
+        "sngan", "stylegan", "vanilla", "wgan", "wgan-gp",
     ]  # fmt: skip
     assert "Radford" in next(line for line in out if line.startswith("dcgan"))
     assert run("list", "wgan*").stdout.split()[0::1].count("wgan-gp") == 1

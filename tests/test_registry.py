@@ -20,8 +20,8 @@ from ganzoo.recipe import Recipe
 from .conftest import tiny_args
 
 BUILTINS = [
-    "acgan", "cgan", "cyclegan", "dcgan", "lsgan", "pix2pix", "sagan", "sngan", "stylegan",
-    "vanilla", "wgan", "wgan-gp",
+    "acgan", "began", "cgan", "cyclegan", "dcgan", "ebgan", "lsgan", "pix2pix", "sagan", "sngan",
+    "stylegan", "vanilla", "wgan", "wgan-gp",
 ]  # fmt: skip
 
 
@@ -104,9 +104,11 @@ def test_list_models_list_of_patterns() -> None:
 def test_list_models_exclude() -> None:
     assert _builtin(ganzoo.list_models("*gan*", exclude="wgan*")) == [
         "acgan",
+        "began",
         "cgan",
         "cyclegan",
         "dcgan",
+        "ebgan",
         "lsgan",
         "sagan",
         "sngan",
@@ -115,8 +117,10 @@ def test_list_models_exclude() -> None:
     assert _builtin(ganzoo.list_models(exclude=["*gan*"])) == ["pix2pix", "vanilla"]
     assert _builtin(ganzoo.list_models(exclude=["wgan", "cgan"])) == [
         "acgan",
+        "began",
         "cyclegan",
         "dcgan",
+        "ebgan",
         "lsgan",
         "pix2pix",
         "sagan",

@@ -1,7 +1,8 @@
 """Architectures and the registered model families.
 
-The family modules (``vanilla``, ``dcgan``, ``cgan``, ``acgan``, ``sagan``, ``sngan``,
-``stylegan``) register their variants when ``ganzoo`` is imported.
+The family modules (``vanilla``, ``dcgan``, ``cgan``, ``acgan``, ``sagan``, ``sngan``, ``ebgan``,
+``began``, ``stylegan``, ``pix2pix``, ``cyclegan``) register their variants when ``ganzoo`` is
+imported.
 """
 
 from .base import AuxiliaryClassifierDiscriminator, Discriminator, Generator, Translator

@@ -30,7 +30,7 @@ def _split_arch_args(
     g_params: Mapping[str, Any],
     d_params: Mapping[str, Any],
     model: str,
-    objective_params: Sequence[str] = (),
+    objective_options: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Route each override to the generator, the discriminator or both (``g_``/``d_`` prefixes)."""
     g_kwargs: dict[str, Any] = {}
@@ -49,7 +49,8 @@ def _split_arch_args(
             d_kwargs[key[2:]], routed = value, True
         if not routed:
             valid = sorted({*g_params, *d_params, *(f"g_{k}" for k in g_params),
-                            *(f"d_{k}" for k in d_params), *objective_params, *_OBJECTIVE_KEYS})  # fmt: skip
+                            *(f"d_{k}" for k in d_params), *_OBJECTIVE_KEYS,
+                            *objective_options})  # fmt: skip
             raise ConfigError(
                 f"{model}: unknown argument {key!r}.{suggest(key, valid)} Valid arguments: {', '.join(valid)}."
             )
@@ -93,9 +94,10 @@ def build_gan(
     reaches every network whose constructor takes it; ``g_``/``d_`` prefixes target one network.
     ``objective``, ``regularizers`` and ``recipe`` (a mapping merged into the recipe) may also be
     overridden. A loss given by name is wrapped in ``objective_class`` (an :class:`Objective`
-    subclass for models that add terms, such as ACGAN's class loss); keys naming its extra
-    constructor arguments (e.g. ``l1_weight``) go to it, and it keeps them as attributes. ``gan_class`` is the
-    container (:class:`~ganzoo.translation.TranslationGAN` for image-to-image models).
+    subclass for models that add terms, such as ACGAN's class loss). Keyword arguments of
+    ``objective_class`` beyond the loss and regularizers (e.g. EBGAN's ``margin``) are options
+    that overrides may set; their resolved values are recorded in the config. ``gan_class`` is
+    the container (:class:`~ganzoo.translation.TranslationGAN` for image-to-image models).
     """
     args = {**(defaults or {}), **(overrides or {})}
     objective = args.pop("objective", objective)
@@ -111,11 +113,10 @@ def build_gan(
             )
         recipe = merge(recipe, recipe_overrides, where=f"{model}.recipe")
 
-    o_params = {k: v for k, v in _init_params(objective_class).items()
-                if k not in ("loss", "regularizers")}  # fmt: skip
+    o_params = _objective_options(objective_class)
     o_kwargs = {k: args.pop(k) for k in list(args) if k in o_params}
     g_params, d_params = _init_params(generator), _init_params(discriminator)
-    g_kwargs, d_kwargs = _split_arch_args(args, g_params, d_params, model, o_params)
+    g_kwargs, d_kwargs = _split_arch_args(args, g_params, d_params, model, list(o_params))
     g_full = {k: v for k, v in {**g_params, **g_kwargs}.items() if v is not inspect.Parameter.empty}
     d_full = {k: v for k, v in {**d_params, **d_kwargs}.items() if v is not inspect.Parameter.empty}
     try:
@@ -124,20 +125,26 @@ def build_gan(
     except TypeError as err:
         raise ConfigError(f"{model}: {err}") from None
 
+    o_full = {**o_params, **o_kwargs}
     try:
-        built = build_objective(objective, regularizers, objective_class, **o_kwargs)
+        built = build_objective(objective, regularizers, objective_class, **o_full)
     except TypeError as err:
         raise ConfigError(f"{model}: {err}") from None
     built.use_tricks(recipe.tricks)
     if recipe.tricks.d_dropout:
         add_discriminator_dropout(disc, recipe.tricks.d_dropout)
     config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
-    if type(built) is objective_class:  # it keeps its constructor arguments as attributes
-        config.update({k: _jsonable(getattr(built, k)) for k in o_params})
     user_given = "objective" in (overrides or {})
+    config.update({k: _jsonable(v) for k, v in o_full.items()})
     config.update(_objective_spec(built, model, user_given, objective_class))
     config["recipe"] = to_dict(recipe)
     return gan_class(gen, disc, built, recipe, config)
+
+
+def _objective_options(objective_class: type[Objective]) -> dict[str, Any]:
+    """Keyword options of ``objective_class`` (all but the loss and regularizers), with defaults."""
+    params = _init_params(objective_class)
+    return {k: v for k, v in params.items() if k not in ("loss", "regularizers")}
 
 
 def _objective_spec(
@@ -151,6 +158,9 @@ def _objective_spec(
             "objective": objective.loss.name,
             "regularizers": [r.spec() for r in objective.regularizers],
         }
+    if type(objective) is objective_class and not user_given:
+        # The model's own (unregistered) loss, which its builder recreates; keep the penalties.
+        return {"regularizers": [r.spec() for r in objective.regularizers]}
     if user_given:
         warnings.warn(
             f"{model}: a custom objective ({type(objective).__name__}) cannot be saved in the config; "

@@ -7,6 +7,13 @@ from typing import Any
 
 from ..errors import ConfigError, unknown_name
 from .auxiliary import ACGANObjective
+from .energy import (
+    BEGANObjective,
+    BoundaryEquilibriumLoss,
+    EBGANObjective,
+    EnergyMarginLoss,
+    pulling_away,
+)
 from .losses import (
     AdversarialLoss,
     HingeLoss,
@@ -83,24 +90,26 @@ def build_objective(
     loss: str | AdversarialLoss | Objective,
     regularizers: Sequence[RegularizerSpec] = (),
     objective_class: type[Objective] = Objective,
-    **objective_args: Any,
+    **options: Any,
 ) -> Objective:
     """Combine a loss and regularizers into an ``objective_class`` (an :class:`Objective` or a
-    subclass that adds terms, such as :class:`ACGANObjective`); ``objective_args`` go to its
-    constructor (e.g. pix2pix's ``l1_weight``)."""
+    subclass that adds terms, such as :class:`ACGANObjective`); ``options`` are passed to it."""
     if isinstance(loss, Objective):
         return loss
     if isinstance(regularizers, (str, Mapping)):
         regularizers = [regularizers]
-    return objective_class(
-        build_loss(loss), [build_regularizer(r) for r in regularizers], **objective_args
-    )
+    regs = [build_regularizer(r) for r in regularizers]
+    return objective_class(build_loss(loss), regs, **options)
 
 
 __all__ = [
     "ACGANObjective",
     "AdversarialLoss",
+    "BEGANObjective",
+    "BoundaryEquilibriumLoss",
     "CycleGANObjective",
+    "EBGANObjective",
+    "EnergyMarginLoss",
     "GradientPenalty",
     "HingeLoss",
     "ImagePool",
@@ -119,4 +128,5 @@ __all__ = [
     "build_regularizer",
     "list_objectives",
     "list_regularizers",
+    "pulling_away",
 ]

@@ -1,0 +1,141 @@
+"""BEGAN (Berthelot et al., 2017): an autoencoder discriminator with an L1 reconstruction
+error, and a generator with the architecture of its decoder.
+
+Both follow the paper: 3x3 convolutions with ELU, ``width`` (n) filters per decoder layer,
+nearest-neighbour upsampling; the encoder's filters grow linearly (n, 2n, 3n, ...) and
+subsamples with stride-2 convolutions; fully connected maps to and from the embedding (h),
+no batch norm. The base resolution is 8 (7 for 28x28 images).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import ConfigError
+from ..gan import GAN
+from ..objectives.energy import BEGANObjective, BoundaryEquilibriumLoss
+from ..recipe import OptimizerConfig, Recipe
+from ..registry import register_model
+from .autoencoder import AutoencoderDiscriminator
+from .base import Generator
+from .builder import build_gan
+
+MAX_BASE = 8
+
+
+def began_plan(img_size: int, model: str) -> tuple[int, int]:
+    """Base resolution (3..8) and the number of 2x steps: 28 -> (7, 2), 32 -> (8, 2), 64 -> (8, 3)."""
+    if not isinstance(img_size, int) or isinstance(img_size, bool) or img_size < 1:
+        raise ConfigError(f"{model}: img_size must be a positive integer, got {img_size!r}.")
+    base, steps = img_size, 0
+    while base % 2 == 0 and base > MAX_BASE:
+        base //= 2
+        steps += 1
+    if steps < 1 or not 3 <= base <= MAX_BASE:
+        raise ConfigError(
+            f"{model} cannot make {img_size}x{img_size} images: the size must be a base of 3 to "
+            f"{MAX_BASE} doubled at least once (e.g. 28, 32, 48, 64, 128). Pick one of those, "
+            "or resize your data with --img-size."
+        )
+    return base, steps
+
+
+def _conv(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, stride, 1), nn.ELU(inplace=True)]
+
+
+class BEGANDecoder(nn.Module):
+    """h -> linear -> (n, base, base) -> [conv3x3-ELU x2, 2x nearest upsample] ... -> conv3x3
+    to ``channels`` (linear output)."""
+
+    def __init__(self, in_dim: int, channels: int, width: int, base: int, steps: int) -> None:
+        super().__init__()
+        self.width, self.base = width, base
+        self.project = nn.Linear(in_dim, width * base * base)
+        layers: list[nn.Module] = []
+        for i in range(steps + 1):
+            layers += _conv(width, width) + _conv(width, width)
+            if i < steps:
+                layers += [nn.Upsample(scale_factor=2, mode="nearest")]
+        layers += [nn.Conv2d(width, channels, 3, 1, 1)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, h: Tensor) -> Tensor:
+        return self.net(self.project(h).view(-1, self.width, self.base, self.base))
+
+
+class BEGANGenerator(Generator):
+    """The decoder's architecture (own weights) from z, with tanh for images in [-1, 1]."""
+
+    def __init__(
+        self,
+        latent_dim: int = 64,
+        img_size: int = 28,
+        channels: int = 1,
+        num_classes: int = 0,
+        width: int = 64,
+    ) -> None:
+        super().__init__(latent_dim, img_size, channels, num_classes)
+        if num_classes:
+            raise ConfigError(f"BEGAN is unconditional: use num_classes=0, got {num_classes}.")
+        _check_width(width)
+        base, steps = began_plan(img_size, "began generator")
+        self.decoder = BEGANDecoder(latent_dim, channels, width, base, steps)
+
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        return torch.tanh(self.decoder(z))
+
+
+class BEGANDiscriminator(AutoencoderDiscriminator):
+    """Encoder: conv3x3-ELU to n, then per scale i conv3x3-ELU x2 with (i+1)n filters and a
+    stride-2 conv3x3-ELU to the next scale; a linear map to the ``code_dim`` embedding (h).
+    Decoder: :class:`BEGANDecoder`. Score: minus the per-image mean absolute error."""
+
+    def __init__(
+        self,
+        img_size: int = 28,
+        channels: int = 1,
+        num_classes: int = 0,
+        width: int = 64,
+        code_dim: int = 64,
+    ) -> None:
+        super().__init__(img_size, channels, num_classes, error="l1")
+        _check_width(width)
+        if code_dim < 1:
+            raise ConfigError(f"code_dim must be >= 1, got {code_dim}.")
+        base, steps = began_plan(img_size, "began discriminator")
+        layers = _conv(channels, width)
+        for i in range(steps + 1):
+            ch = width * (i + 1)
+            layers += _conv(ch, ch) + _conv(ch, ch)
+            if i < steps:
+                layers += _conv(ch, width * (i + 2), stride=2)
+        top = width * (steps + 1)
+        layers += [nn.Flatten(), nn.Linear(top * base * base, code_dim)]
+        self.encoder = nn.Sequential(*layers)
+        self.decoder = BEGANDecoder(code_dim, channels, width, base, steps)
+
+    def encode(self, images: Tensor) -> Tensor:
+        return self.encoder(images)
+
+    def decode(self, embeddings: Tensor) -> Tensor:
+        return self.decoder(embeddings)
+
+
+def _check_width(width: int) -> None:
+    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+        raise ConfigError(f"width must be a positive integer, got {width!r}.")
+
+
+@register_model
+def began(**overrides: Any) -> GAN:
+    """BEGAN (Berthelot et al., 2017): ELU conv autoencoder discriminator (L1), decoder-shaped generator, equilibrium k_t (gamma 0.5, lambda_k 0.001)."""
+    adam = OptimizerConfig(lr=1e-4, betas=(0.5, 0.999))
+    recipe = Recipe(steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam)
+    return build_gan("began", BEGANGenerator, BEGANDiscriminator,
+                     objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
+                     recipe=recipe,
+                     overrides=overrides)  # fmt: skip
