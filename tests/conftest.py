@@ -49,6 +49,18 @@ TINY = {
 }
 
 
+def noise_models() -> list[str]:
+    """Registered models that generate from noise (translation models have their own tests:
+    tests/test_translation.py)."""
+    import ganzoo
+
+    return [
+        name
+        for name in ganzoo.list_models()
+        if not isinstance(ganzoo.create(name, **tiny_args(name)), ganzoo.TranslationGAN)
+    ]
+
+
 def tiny_args(name: str) -> dict:
     """Constructor overrides that make model ``name`` tiny (defaults for plugin models)."""
     return dict(TINY.get(name, {}))

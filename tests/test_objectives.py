@@ -34,7 +34,7 @@ from ganzoo.objectives import (
 )
 from ganzoo.objectives.regularizers import loss_scaling
 
-from .conftest import tiny_args
+from .conftest import noise_models, tiny_args
 
 Critic = Callable[[Tensor], Tensor]
 
@@ -677,7 +677,7 @@ def test_build_objective_combinations() -> None:
 # 7. Any architecture with any objective (and any penalty)
 # --------------------------------------------------------------------------------------------
 
-MODELS = ganzoo.list_models()
+MODELS = noise_models()  # translation models: tests/test_translation.py
 OBJECTIVES = ganzoo.list_objectives()
 
 

@@ -301,3 +301,36 @@ def test_a_task_trains_from_the_cli_and_its_translations_evaluate(
     assert "--translate" in capsys.readouterr().err
     with pytest.raises(ConfigError, match="--n 5000"):
         ganzoo.metrics.translations(tiny("cyclegan"), "thin2thick", 6000, data_root=data_root)
+
+
+@pytest.mark.parametrize("loss", ["non-saturating", "least-squares", "hinge", "wasserstein"])
+@pytest.mark.parametrize("name", TRANSLATORS)
+def test_translators_take_any_adversarial_loss(name: str, loss: str) -> None:
+    gan = tiny(name, objective=loss)
+    assert gan.config["objective"] == loss
+    data = data_for(name, 8)
+    target, source = (
+        torch.stack([data[i][0] for i in range(4)]),
+        torch.stack([data[i][1] for i in range(4)]),
+    )
+    fake = gan.fake_batch(target, source, lambda n: torch.empty(n, 0))
+    d_out = gan.objective.discriminator_loss(gan, target, fake.detach(), source)
+    g_out = gan.objective.generator_loss(gan, fake, source, target)
+    assert torch.isfinite(d_out.loss) and torch.isfinite(g_out.loss)
+    d_out.loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in gan.discriminator.parameters())
+
+
+def test_pix2pix_takes_gradient_penalties_and_cyclegan_refuses_them() -> None:
+    for reg in ("gradient-penalty", "r1"):
+        gan = tiny("pix2pix", regularizers=[{"name": reg, "weight": 1.0}])
+        data = paired(8)
+        target, source = (
+            torch.stack([data[i][0] for i in range(4)]),
+            torch.stack([data[i][1] for i in range(4)]),
+        )
+        out = gan.objective.discriminator_loss(gan, target, gan.generator(source).detach(), source)
+        assert out.logs[reg] >= 0 and torch.isfinite(out.loss)
+        out.loss.backward()
+    with pytest.raises(ConfigError, match="no regularizers"):
+        tiny("cyclegan", regularizers=["r1"])
