@@ -134,7 +134,8 @@ class TranslationGAN(GAN):
         """Rows of 8: sources, their translations and (paired data) the true targets."""
         sources, targets = inputs
         translated = self.translate(sources)
-        rows = [convert_channels(sources.to(translated), self.image_shape[0]), translated]
+        shown = convert_channels(sources.cpu().float(), self.image_shape[0])  # RGB<->grey on CPU
+        rows = [shown.to(translated), translated]
         if self.paired:
             rows.append(targets.to(translated))
         width = 8

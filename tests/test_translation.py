@@ -334,3 +334,18 @@ def test_pix2pix_takes_gradient_penalties_and_cyclegan_refuses_them() -> None:
         out.loss.backward()
     with pytest.raises(ConfigError, match="no regularizers"):
         tiny("cyclegan", regularizers=["r1"])
+
+
+def test_a_translation_run_exports_as_a_hub_repo_folder(tmp_path: Path) -> None:
+    from ganzoo.hub.remote import describe_run, export_folder
+
+    train("pix2pix", tmp_path / "run", steps=2)
+    gan, extra, files = describe_run(tmp_path / "run")
+    assert set(files) == {"samples.png"}  # gif=False in these runs
+    folder = export_folder(gan, tmp_path / "repo", "user/pix2pix-edges", extra=extra, files=files)
+    assert (folder / "samples.png").read_bytes() == (tmp_path / "run" / "samples.png").read_bytes()
+    card = (folder / "README.md").read_text()
+    assert "pipeline_tag: image-to-image" in card and "gan.translate(sources)" in card
+    again = ganzoo.from_pretrained(folder)
+    x = torch.rand(2, 1, 28, 28) * 2 - 1
+    assert torch.equal(again.translate(x), gan.translate(x))

@@ -24,13 +24,15 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
     model = config["model"]
     dataset = config.get("dataset")
     conditional = config.get("num_classes", 0) > 0
+    translation = "source_channels" in config.get("args", {})
     data = ModelCardData(
         library_name="ganzoo",
         license=config.get("license", "apache-2.0"),
         tags=["ganzoo", "gan", model, "image-generation",
-              "conditional-image-generation" if conditional else "unconditional-image-generation"],
+              "image-to-image" if translation else "conditional-image-generation" if conditional
+              else "unconditional-image-generation"],
         datasets=[_DATASET_IDS.get(dataset, dataset)] if dataset else None,
-        pipeline_tag="unconditional-image-generation",
+        pipeline_tag="image-to-image" if translation else "unconditional-image-generation",
     )  # fmt: skip
     c, h, w = config["image_shape"]
     metrics = config.get("metrics") or {}
@@ -40,6 +42,8 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
         if conditional
         else "gan.sample(64)"
     )
+    if translation:
+        sample_line = f"gan.translate(sources)  # sources: (N, {config['args']['source_channels']}, {h}, {w}) in [-1, 1];"
     body = f"""
 # {model} — {repo_id}
 

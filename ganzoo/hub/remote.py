@@ -167,12 +167,16 @@ def export_folder(
     files: dict[str, str | os.PathLike[str]] | None = None,
     samples: int = 64,
 ) -> Path:
-    """Write a ready-to-upload repo folder: weights, config.json, samples.png, recipe.yaml, README.md."""
+    """Write a ready-to-upload repo folder: weights, config.json, samples.png, recipe.yaml, README.md.
+
+    Translation models have no noise to sample: their ``samples.png`` is the run's grid of
+    sources and translations, passed in ``files`` (as :func:`describe_run` does)."""
     from ..train.images import save_grid
 
     folder = save_pretrained(gan, folder, dtype=dtype, full=full, extra=extra)
     config = read_config(folder / CONFIG_NAME)
-    save_grid(gan.sample(samples, seed=0), folder / "samples.png", nrow=gan.num_classes or None)
+    if getattr(gan, "source_shape", None) is None:  # translators: the run's grid, via ``files``
+        save_grid(gan.sample(samples, seed=0), folder / "samples.png", nrow=gan.num_classes or None)
     recipe = {"model": gan.name, **config["args"]}
     (folder / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=False))
     for name, source in (files or {}).items():
@@ -248,5 +252,6 @@ def describe_run(run_dir: str | os.PathLike[str]) -> tuple[GAN, dict[str, Any], 
         extra["dataset"] = data["name"]
     if run_config.get("source"):
         extra["command"] = f"ganzoo train {run_config['source']}"
-    files = {name: run_dir / name for name in ("progress.gif",) if (run_dir / name).exists()}
+    shown = ("progress.gif", "samples.png") if hasattr(gan, "translate") else ("progress.gif",)
+    files = {name: run_dir / name for name in shown if (run_dir / name).exists()}
     return gan, extra, files
