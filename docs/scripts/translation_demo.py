@@ -20,12 +20,12 @@ import sys
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 import yaml
 
 import ganzoo
 from ganzoo.data import load_dataset
 from ganzoo.metrics.classifier import load_classifier
+from ganzoo.metrics.evaluate import prepare_images
 from ganzoo.train import load_checkpoint, load_gan, save_grid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,21 +38,19 @@ def _unit(images: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _accuracy(images: torch.Tensor, labels: torch.Tensor, dataset: str) -> float:
+def _predict(images: torch.Tensor, dataset: str) -> torch.Tensor:
+    """The shipped ``dataset`` classifier's class for each image (resized to 28x28 as eval does)."""
     classifier = load_classifier(dataset)
-    if images.shape[-1] != 28:
-        images = F.interpolate(images, size=(28, 28), mode="bilinear", antialias=True)
-    predicted = torch.cat([classifier(chunk).argmax(1) for chunk in images.split(500)])
-    return float((predicted == labels).float().mean())
+    return torch.cat([classifier(prepare_images(c)).argmax(1) for c in images.split(500)])
 
 
-@torch.no_grad()
+def _accuracy(images: torch.Tensor, labels: torch.Tensor, dataset: str) -> float:
+    return float((_predict(images, dataset) == labels).float().mean())
+
+
 def _class_shares(images: torch.Tensor, dataset: str) -> dict[str, float]:
     """Share of ``images`` the ``dataset`` classifier puts in each class (shares >= 1%)."""
-    classifier = load_classifier(dataset)
-    if images.shape[-1] != 28:
-        images = F.interpolate(images, size=(28, 28), mode="bilinear", antialias=True)
-    predicted = torch.cat([classifier(chunk).argmax(1) for chunk in images.split(500)])
+    predicted = _predict(images, dataset)
     shares = torch.bincount(predicted, minlength=10).float() / len(predicted)
     return {str(i): round(float(v), 3) for i, v in enumerate(shares) if v >= 0.01}
 

@@ -23,6 +23,7 @@ from huggingface_hub.utils import (
 
 from ..errors import CheckpointError, GanzooError
 from ..gan import GAN
+from ..translation import TranslationGAN
 from .card import model_card
 from .format import (
     CONFIG_NAME,
@@ -175,7 +176,7 @@ def export_folder(
 
     folder = save_pretrained(gan, folder, dtype=dtype, full=full, extra=extra)
     config = read_config(folder / CONFIG_NAME)
-    if getattr(gan, "source_shape", None) is None:  # translators: the run's grid, via ``files``
+    if not isinstance(gan, TranslationGAN):  # translators: the run's grid, via ``files``
         save_grid(gan.sample(samples, seed=0), folder / "samples.png", nrow=gan.num_classes or None)
     recipe = {"model": gan.name, **config["args"]}
     (folder / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=False))
@@ -252,6 +253,8 @@ def describe_run(run_dir: str | os.PathLike[str]) -> tuple[GAN, dict[str, Any], 
         extra["dataset"] = data["name"]
     if run_config.get("source"):
         extra["command"] = f"ganzoo train {run_config['source']}"
-    shown = ("progress.gif", "samples.png") if hasattr(gan, "translate") else ("progress.gif",)
+    shown = (
+        ("progress.gif", "samples.png") if isinstance(gan, TranslationGAN) else ("progress.gif",)
+    )
     files = {name: run_dir / name for name in shown if (run_dir / name).exists()}
     return gan, extra, files

@@ -104,7 +104,9 @@ def translations(
 
 
 def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterator[Tensor]:
-    if getattr(source, "source_shape", None) is not None and isinstance(source, GAN):
+    from ..translation import TranslationGAN
+
+    if isinstance(source, TranslationGAN):
         raise ConfigError(
             f"{source.name} translates images: evaluate its translations of a task's sources, "
             f"ganzoo.metrics.translations(gan, 'edges2mnist', n) or `ganzoo eval CHECKPOINT "

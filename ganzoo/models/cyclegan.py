@@ -142,11 +142,7 @@ class CycleGAN(TranslationGAN):
         if direction != "b2a":
             raise ConfigError(f"direction must be 'a2b' or 'b2a', got {direction!r}.")
         images = torch.as_tensor(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            raise ConfigError(
-                f"{self.name} translates B -> A images of shape "
-                f"(N, {', '.join(map(str, self.image_shape))}); got {tuple(images.shape)}."
-            )
+        self._check_images(images)  # B -> A takes target-domain images
         network = self.sampler if ema else self.generator
         return run_in_eval(network.b2a, images, batch_size)
 

@@ -21,23 +21,13 @@ from torch import Tensor
 
 from ..errors import ConfigError
 from .losses import AdversarialLoss
-from .objective import LossOutput, Objective
+from .objective import LossOutput, Objective, check_number
 from .regularizers import Regularizer
 
 if TYPE_CHECKING:
     from ..gan import GAN
 
 DEFAULT_MARGIN = 1.0
-
-
-def _check_number(name: str, value: object, low: float, high: float | None = None) -> float:
-    """``value`` as a float in [low, high], or a ConfigError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number, got {value!r}.")
-    if not (value >= low and (high is None or value <= high)):
-        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
-        raise ConfigError(f"{name} must be {bound}, got {value!r}.")
-    return float(value)
 
 
 class EnergyMarginLoss(AdversarialLoss):
@@ -51,7 +41,7 @@ class EnergyMarginLoss(AdversarialLoss):
 
     def __init__(self, margin: float = DEFAULT_MARGIN) -> None:
         super().__init__()
-        self.margin = _check_number("margin", margin, 0.0)
+        self.margin = check_number("margin", margin, 0.0)
         if self.margin == 0:
             raise ConfigError("margin must be > 0 (the energy fakes are pushed up to).")
         self.chance_loss = self.margin
@@ -115,9 +105,9 @@ class EBGANObjective(Objective):
         if isinstance(loss, EnergyMarginLoss):
             loss = EnergyMarginLoss(margin)
         else:
-            _check_number("margin", margin, 0.0)
+            check_number("margin", margin, 0.0)
         super().__init__(loss, regularizers)
-        self.pt_weight = _check_number("pt_weight", pt_weight, 0.0)
+        self.pt_weight = check_number("pt_weight", pt_weight, 0.0)
 
     @property
     def terms(self) -> list[str]:
@@ -182,11 +172,11 @@ class BEGANObjective(Objective):
         k_init: float = 0.0,
     ) -> None:
         super().__init__(loss, regularizers)
-        self.gamma = _check_number("gamma", gamma, 0.0, 1.0)
+        self.gamma = check_number("gamma", gamma, 0.0, 1.0)
         if self.gamma == 0:
             raise ConfigError("gamma (the diversity ratio) must be in (0, 1], got 0.")
-        self.lambda_k = _check_number("lambda_k", lambda_k, 0.0)
-        self.register_buffer("k", torch.tensor(_check_number("k_init", k_init, 0.0, 1.0)))
+        self.lambda_k = check_number("lambda_k", lambda_k, 0.0)
+        self.register_buffer("k", torch.tensor(check_number("k_init", k_init, 0.0, 1.0)))
         self._pending: Tensor | None = None  # (L(x), L(G(z))) of the last discriminator loss
 
     def _adversarial(self, real_out: Tensor, fake_out: Tensor) -> Tensor:

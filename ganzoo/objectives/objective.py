@@ -28,6 +28,16 @@ class LossOutput(NamedTuple):
     logs: dict[str, Tensor]
 
 
+def check_number(name: str, value: object, low: float, high: float | None = None) -> float:
+    """An objective argument as a float in [low, high], or a ConfigError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be a number, got {value!r}.")
+    if not (value >= low and (high is None or value <= high)):
+        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ConfigError(f"{name} must be {bound}, got {value!r}.")
+    return float(value)
+
+
 def separation(real_out: Tensor, fake_out: Tensor) -> Tensor:
     """P(D(real) > D(fake)) over all real/fake pairs: 1.0 when the discriminator separates them
     perfectly, 0.5 when it cannot tell; meaningful for every loss (logits or critic scores)."""

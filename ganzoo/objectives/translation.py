@@ -10,17 +10,11 @@ from torch import Tensor, nn
 
 from ..errors import ConfigError
 from .losses import AdversarialLoss
-from .objective import LossOutput, Objective
+from .objective import LossOutput, Objective, check_number
 from .regularizers import Regularizer
 
 if TYPE_CHECKING:
     from ..gan import GAN
-
-
-def _check_weight(name: str, value: float) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-        raise ConfigError(f"{name} must be a number >= 0, got {value!r}.")
-    return float(value)
 
 
 class Pix2PixObjective(Objective):
@@ -38,7 +32,7 @@ class Pix2PixObjective(Objective):
         l1_weight: float = 100.0,
     ) -> None:
         super().__init__(loss, regularizers)
-        self.l1_weight = _check_weight("l1_weight", l1_weight)
+        self.l1_weight = check_number("l1_weight", l1_weight, 0.0)
 
     @property
     def terms(self) -> list[str]:
@@ -146,8 +140,8 @@ class CycleGANObjective(Objective):
         if regularizers:
             raise ConfigError("cyclegan takes no regularizers (its two critics have none).")
         super().__init__(loss, regularizers)
-        self.cycle_weight = _check_weight("cycle_weight", cycle_weight)
-        self.identity_weight = _check_weight("identity_weight", identity_weight)
+        self.cycle_weight = check_number("cycle_weight", cycle_weight, 0.0)
+        self.identity_weight = check_number("identity_weight", identity_weight, 0.0)
         self.pool_size = pool_size
         self.pool_a = ImagePool(pool_size)
         self.pool_b = ImagePool(pool_size)

@@ -138,16 +138,13 @@ class Trainer:
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
         self._fit_started = time.perf_counter()
-        self._check_data()
+        gan.check_data(data)
         self._stop_requested = False
         self.dist = Distributed()  # joined in setup
         # Checking costs a host sync: free on the CPU, so done every step there.
         self._check_every_step = self.device.type == "cpu"
 
     # ----------------------------------------------------------------------------- setup
-    def _check_data(self) -> None:
-        self.gan.check_data(self.data)
-
     def setup(self) -> None:
         """Prepare a run: device, process group, optimizers, data stream, resume state.
 
