@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .errors import ConfigError, unknown_name
+from .lr_schedule import LRSchedule
 from .objectives.tricks import Tricks
 
 _OPTIMIZERS = {
@@ -73,7 +74,8 @@ class Recipe:
     ``ModelEmaV3``, with decay warm-up), which ``GAN.sample`` and the sample grids then use.
     ``tricks`` holds the classic training tricks (label smoothing, instance noise, ...; see
     :mod:`ganzoo.objectives.tricks`), all off by default. Separate learning rates (TTUR) are the
-    two optimizers' ``lr``.
+    two optimizers' ``lr``; ``lr_schedule`` changes both over the run (constant by default; see
+    :mod:`ganzoo.lr_schedule`).
     """
 
     steps: int = 2000
@@ -83,6 +85,7 @@ class Recipe:
     d_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     ema_decay: float = 0.0
     tricks: Tricks = field(default_factory=Tricks)
+    lr_schedule: LRSchedule = field(default_factory=LRSchedule)
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "n_critic"):

@@ -79,3 +79,18 @@ def train_tiny(name: str, out_dir: Path, steps: int, n: int = 256, **kwargs) -> 
     trainer = ganzoo.Trainer(gan, digits, out_dir, steps=steps, batch_size=16, log_every=1,
                              progress=False, num_samples=20, gif=False)  # fmt: skip
     return gan, trainer.fit()
+
+
+def stopping_trainer(at: int):
+    """A Trainer class whose runs stop after ``at`` steps the way Ctrl-C stops one (finish the
+    step, save a checkpoint), so a resumed run continues the same planned run (schedules that
+    depend on the run's length included)."""
+    import ganzoo
+
+    class StopAfter(ganzoo.Trainer):
+        def train_step(self):
+            logs = super().train_step()
+            self._stop_requested = self.step + 1 >= at
+            return logs
+
+    return StopAfter

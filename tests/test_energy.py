@@ -76,6 +76,20 @@ def test_began_follows_the_paper_layout() -> None:
     assert BEGANDiscriminator(28, 1, width=8).decoder.base == 7
 
 
+def test_began_generator_batch_norm_option() -> None:
+    """``batch_norm=True``: batch norm before every ELU of the generator, none in D; the
+    generator still trains (gradients reach the norm layers) and the option is in the config."""
+    gan = _tiny("began", batch_norm=True)
+    g_norms = [m for m in gan.generator.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    elus = [m for m in gan.generator.modules() if isinstance(m, torch.nn.ELU)]
+    assert len(g_norms) == len(elus) == 6  # 28x28: three scales of two convs
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in gan.discriminator.modules())
+    assert gan.config["batch_norm"] is True
+    out = gan.objective.generator_loss(gan, gan.generate(gan.sample_latent(4)))
+    out.loss.backward()
+    assert all(m.weight.grad is not None and m.weight.grad.abs().sum() > 0 for m in g_norms)
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_objective_gradients_reach_every_parameter(name) -> None:
     gan = _tiny(name, img_size=32, channels=3)
@@ -286,6 +300,7 @@ def test_config_records_the_objective_options_and_regularizers() -> None:
         ("began", {"img_size": 8}, "cannot make 8x8"),
         ("began", {"width": 0}, "width must be a positive integer"),
         ("began", {"num_classes": 10}, "unconditional"),
+        ("began", {"batch_norm": "yes"}, "batch_norm must be true or false"),
     ],
 )
 def test_bad_arguments_are_clear_config_errors(name, kwargs, match) -> None:

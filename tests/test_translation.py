@@ -18,7 +18,7 @@ from ganzoo.errors import ConfigError, DataError
 from ganzoo.objectives import ImagePool
 from ganzoo.train import load_gan
 
-from .conftest import tiny_args
+from .conftest import stopping_trainer, tiny_args
 
 TRANSLATORS = ("pix2pix", "cyclegan")
 
@@ -52,10 +52,12 @@ def tiny(name: str, **kwargs) -> ganzoo.TranslationGAN:
     return ganzoo.create(name, **{**tiny_args(name), **kwargs})
 
 
-def train(name: str, out: Path, steps: int, resume: bool = False, **kwargs):
+def train(name: str, out: Path, steps: int, resume: bool = False, stop_at: int = 0, **kwargs):
+    """Train a tiny ``name`` for ``steps``; ``stop_at`` interrupts the run after that step."""
     torch.manual_seed(0)
     gan = tiny(name, **kwargs)
-    trainer = ganzoo.Trainer(gan, data_for(name), out, steps=steps, batch_size=4, log_every=1,
+    trainer_class = stopping_trainer(stop_at) if stop_at else ganzoo.Trainer
+    trainer = trainer_class(gan, data_for(name), out, steps=steps, batch_size=4, log_every=1,
                              progress=False, gif=False, device="cpu", resume=resume)  # fmt: skip
     return gan, trainer.fit()
 
@@ -176,7 +178,7 @@ def test_training_is_deterministic_and_resumes_exactly(name: str, tmp_path: Path
     gan_b, _ = train(name, tmp_path / "b", steps=4)
     for (key, p), q in zip(gan_a.state_dict().items(), gan_b.state_dict().values(), strict=True):
         assert torch.equal(p, q), key
-    train(name, tmp_path / "c", steps=2)
+    assert train(name, tmp_path / "c", steps=4, stop_at=2)[1].step == 2  # as by Ctrl-C
     gan_c, _ = train(name, tmp_path / "c", steps=4, resume=True)
     for (key, p), q in zip(gan_a.state_dict().items(), gan_c.state_dict().values(), strict=True):
         assert torch.equal(p, q), key

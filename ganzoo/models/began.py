@@ -43,21 +43,28 @@ def began_plan(img_size: int, model: str) -> tuple[int, int]:
     return base, steps
 
 
-def _conv(c_in: int, c_out: int, stride: int = 1) -> list[nn.Module]:
-    return [nn.Conv2d(c_in, c_out, 3, stride, 1), nn.ELU(inplace=True)]
+def _conv(c_in: int, c_out: int, stride: int = 1, batch_norm: bool = False) -> list[nn.Module]:
+    if not batch_norm:
+        return [nn.Conv2d(c_in, c_out, 3, stride, 1), nn.ELU(inplace=True)]
+    return [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out),
+            nn.ELU(inplace=True)]  # fmt: skip
 
 
 class BEGANDecoder(nn.Module):
     """h -> linear -> (n, base, base) -> [conv3x3-ELU x2, 2x nearest upsample] ... -> conv3x3
-    to ``channels`` (linear output)."""
+    to ``channels`` (linear output). ``batch_norm`` puts batch norm before every ELU."""
 
-    def __init__(self, in_dim: int, channels: int, width: int, base: int, steps: int) -> None:
+    def __init__(
+        self, in_dim: int, channels: int, width: int, base: int, steps: int,
+        batch_norm: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.width, self.base = width, base
         self.project = nn.Linear(in_dim, width * base * base)
         layers: list[nn.Module] = []
         for i in range(steps + 1):
-            layers += _conv(width, width) + _conv(width, width)
+            layers += _conv(width, width, batch_norm=batch_norm)
+            layers += _conv(width, width, batch_norm=batch_norm)
             if i < steps:
                 layers += [nn.Upsample(scale_factor=2, mode="nearest")]
         layers += [nn.Conv2d(width, channels, 3, 1, 1)]
@@ -68,7 +75,10 @@ class BEGANDecoder(nn.Module):
 
 
 class BEGANGenerator(Generator):
-    """The decoder's architecture (own weights) from z, with tanh for images in [-1, 1]."""
+    """The decoder's architecture (own weights) from z, with tanh for images in [-1, 1].
+
+    ``batch_norm=True`` adds batch norm before every ELU (not in the paper; see the MNIST
+    recipe)."""
 
     def __init__(
         self,
@@ -77,13 +87,16 @@ class BEGANGenerator(Generator):
         channels: int = 1,
         num_classes: int = 0,
         width: int = 64,
+        batch_norm: bool = False,
     ) -> None:
         super().__init__(latent_dim, img_size, channels, num_classes)
         if num_classes:
             raise ConfigError(f"BEGAN is unconditional: use num_classes=0, got {num_classes}.")
         _check_width(width)
+        if not isinstance(batch_norm, bool):
+            raise ConfigError(f"batch_norm must be true or false, got {batch_norm!r}.")
         base, steps = began_plan(img_size, "began generator")
-        self.decoder = BEGANDecoder(latent_dim, channels, width, base, steps)
+        self.decoder = BEGANDecoder(latent_dim, channels, width, base, steps, batch_norm)
 
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
         return torch.tanh(self.decoder(z))

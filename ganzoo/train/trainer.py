@@ -164,6 +164,9 @@ class Trainer:
         self.d_optimizer = recipe.d_optimizer.build(
             self.gan.discriminator.parameters(), fused=fused
         )
+        self.lr_scheduler = recipe.lr_schedule.build(
+            [self.g_optimizer, self.d_optimizer], self.steps, self.log_every
+        )
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.speed.precision == "fp16")
         self.stream = BatchStream(
             self.data, self.batch_size, self.seed, self.device, self.num_workers,
@@ -234,6 +237,7 @@ class Trainer:
             "gan": self.gan.state_dict(),
             "g_optimizer": self.g_optimizer.state_dict(),
             "d_optimizer": self.d_optimizer.state_dict(),
+            "lr_schedule": self.lr_scheduler.state_dict(),
             "scaler": self.scaler.state_dict(),
             "health": self.health.state_dict(),
             "rng": rng,
@@ -252,6 +256,7 @@ class Trainer:
         load_gan_state(self.gan, state)
         self.g_optimizer.load_state_dict(state["g_optimizer"])
         self.d_optimizer.load_state_dict(state["d_optimizer"])
+        self.lr_scheduler.load_state_dict(state.get("lr_schedule"), state["step"])
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         if state.get("health"):
@@ -397,6 +402,7 @@ class Trainer:
             while self.step < self.steps:
                 logs = self.train_step()
                 self.step += 1
+                self.lr_scheduler.after_step()
                 count += 1
                 for key, value in logs.items():
                     totals[key] = totals.get(key, 0) + value
@@ -410,6 +416,9 @@ class Trainer:
                     elapsed = time.perf_counter() - started
                     row = {"step": self.step, **{k: (v / count).item() for k, v in totals.items()},
                            "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
+                    if not self.gan.recipe.lr_schedule.is_constant:
+                        row.update(self.lr_scheduler.learning_rates())  # the rates from here on
+                    self.lr_scheduler.after_log(row)  # the same row on every rank
                     if main:
                         self._observe(bar, row)
                     history.append(row)
