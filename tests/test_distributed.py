@@ -42,8 +42,10 @@ def _run_ranks(out: Path, results: Path, model: str, steps: int, *extra: str):
     return [torch.load(results / f"rank{r}.pt", weights_only=False) for r in (0, 1)]
 
 
-def _single(model: str, out: Path, steps: int) -> tuple[ganzoo.GAN, list[dict]]:
-    gan = build(model)
+def _single(
+    model: str, out: Path, steps: int, recipe: dict | None = None
+) -> tuple[ganzoo.GAN, list[dict]]:
+    gan = build(model, recipe)
     result = ganzoo.Trainer(gan, digits(), out, **trainer_kwargs(steps)).fit()
     return gan, result.history
 

@@ -319,10 +319,18 @@ def test_energy_objectives_need_an_autoencoder_discriminator() -> None:
 def test_two_ranks_keep_the_same_k_as_one_process(tmp_path) -> None:
     from .test_distributed import _run_ranks, _single
 
-    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "began", 3)
+    # With BEGAN's learning-rate decay on M: every rank must decay at the same row.
+    plateau = {"lr_schedule": {"name": "plateau", "metric": "convergence", "patience": 1,
+                               "threshold": 0.02}}  # fmt: skip
+    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "began", 3,
+                              "--recipe", json.dumps(plateau))  # fmt: skip
     for key, value in rank0["state"].items():  # k_t included: updated from rank-averaged losses
         assert torch.equal(value, rank1["state"][key]), key
-    single, history = _single("began", tmp_path / "single", 3)
+    rates = [row["g_lr"] for row in rank0["history"]]
+    assert rates == [row["g_lr"] for row in rank1["history"]]
+    single, history = _single("began", tmp_path / "single", 3, plateau)
+    assert rates == [row["g_lr"] for row in history]
+    assert rates[-1] < rates[0]  # M did not improve by 2 % at some row: the rates decayed
     k = rank0["state"]["objective.k"]
     assert k.item() > 0
     torch.testing.assert_close(k, single.objective.k, rtol=1e-4, atol=1e-7)

@@ -416,9 +416,9 @@ class Trainer:
                     elapsed = time.perf_counter() - started
                     row = {"step": self.step, **{k: (v / count).item() for k, v in totals.items()},
                            "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
+                    self.lr_scheduler.after_log(row)  # the same row on every rank
                     if not self.gan.recipe.lr_schedule.is_constant:
                         row.update(self.lr_scheduler.learning_rates())  # the rates from here on
-                    self.lr_scheduler.after_log(row)  # the same row on every rank
                     if main:
                         self._observe(bar, row)
                     history.append(row)
