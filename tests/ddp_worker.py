@@ -1,7 +1,7 @@
 """One rank of a data-parallel test run; started by tests/test_distributed.py through torchrun.
 
 Usage: python tests/ddp_worker.py OUT_DIR RESULT_DIR MODEL STEPS [--resume]
-       [--signal-at STEP [--kind KILL|TERM]] [--recipe JSON]
+       [--signal-at STEP [--kind KILL|TERM]] [--create JSON]
 Trains a tiny MODEL on the first 256 embedded digits with a global batch of 16, then saves this
 rank's weights and log rows to RESULT_DIR/rank{RANK}.pt. ``--signal-at`` makes rank 1 send
 itself SIGKILL (or SIGTERM) just before that step.
@@ -32,10 +32,10 @@ def digits() -> TensorImages:
     return TensorImages(data.images[:256], data.labels[:256], 10, "digits")
 
 
-def build(model: str, recipe: dict | None = None) -> ganzoo.GAN:
-    """A tiny ``model`` (seeded); ``recipe`` overrides go to ``ganzoo.create``."""
+def build(model: str, create: dict | None = None) -> ganzoo.GAN:
+    """A tiny ``model`` (seeded); ``create`` holds more ``ganzoo.create`` arguments."""
     torch.manual_seed(0)
-    return ganzoo.create(model, **tiny_args(model), **({"recipe": recipe} if recipe else {}))
+    return ganzoo.create(model, **{**tiny_args(model), **(create or {})})
 
 
 def trainer_kwargs(steps: int) -> dict:
@@ -64,10 +64,10 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--signal-at", type=int, default=-1)
     parser.add_argument("--kind", choices=["KILL", "TERM"], default="KILL")
-    parser.add_argument("--recipe", type=json.loads, default=None, help="recipe overrides")
+    parser.add_argument("--create", type=json.loads, default=None, help="ganzoo.create kwargs")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    gan = build(args.model, args.recipe)
+    gan = build(args.model, args.create)
     SignalledTrainer.signal_at = args.signal_at
     SignalledTrainer.signal = getattr(signal, f"SIG{args.kind}")
     trainer = SignalledTrainer(gan, digits(), args.out_dir, resume=args.resume,

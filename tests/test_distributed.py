@@ -43,9 +43,9 @@ def _run_ranks(out: Path, results: Path, model: str, steps: int, *extra: str):
 
 
 def _single(
-    model: str, out: Path, steps: int, recipe: dict | None = None
+    model: str, out: Path, steps: int, create: dict | None = None
 ) -> tuple[ganzoo.GAN, list[dict]]:
-    gan = build(model, recipe)
+    gan = build(model, create)
     result = ganzoo.Trainer(gan, digits(), out, **trainer_kwargs(steps)).fit()
     return gan, result.history
 
@@ -57,12 +57,18 @@ def _assert_close_states(a: dict, b: dict, atol: float) -> None:
         assert diff <= atol, f"{key} differs by {diff}"
 
 
-@pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "cgan", "stylegan"])
-def test_two_ranks_stay_in_sync_and_equal_one_process(model, tmp_path) -> None:
-    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", model, 4)
+@pytest.mark.parametrize(
+    ("model", "create"),
+    [("dcgan", {}), ("wgan-gp", {}), ("cgan", {}), ("stylegan", {}),
+     ("stylegan", {"pl_weight": 2.0, "pl_every": 2})],  # path length: per-sample draws, pl_mean
+    ids=["dcgan", "wgan-gp", "cgan", "stylegan", "stylegan-pl"],
+)  # fmt: skip
+def test_two_ranks_stay_in_sync_and_equal_one_process(model, create, tmp_path) -> None:
+    extra = ("--create", json.dumps(create)) if create else ()
+    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", model, 4, *extra)
     for key, value in rank0["state"].items():  # the ranks hold identical weights
         assert torch.equal(value, rank1["state"][key]), key
-    single, history = _single(model, tmp_path / "single", 4)
+    single, history = _single(model, tmp_path / "single", 4, create)
     # batch norm statistics span both ranks and gradients are averaged: one process's training
     _assert_close_states(single.state_dict(), rank0["state"], atol=1e-4)
     assert len(rank0["history"]) == len(history) == 4

@@ -320,10 +320,10 @@ def test_two_ranks_keep_the_same_k_as_one_process(tmp_path) -> None:
     from .test_distributed import _run_ranks, _single
 
     # With BEGAN's learning-rate decay on M: every rank must decay at the same row.
-    plateau = {"lr_schedule": {"name": "plateau", "metric": "convergence", "patience": 1,
-                               "threshold": 0.02}}  # fmt: skip
+    plateau = {"recipe": {"lr_schedule": {"name": "plateau", "metric": "convergence",
+                                          "patience": 1, "threshold": 0.02}}}  # fmt: skip
     rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "began", 3,
-                              "--recipe", json.dumps(plateau))  # fmt: skip
+                              "--create", json.dumps(plateau))  # fmt: skip
     for key, value in rank0["state"].items():  # k_t included: updated from rank-averaged losses
         assert torch.equal(value, rank1["state"][key]), key
     rates = [row["g_lr"] for row in rank0["history"]]

@@ -24,12 +24,21 @@ from ganzoo.layers.style import (
     upsample2x,
 )
 from ganzoo.models.stylegan import StyleGANDiscriminator, StyleGANGenerator
-from ganzoo.objectives import NonSaturatingLoss, R1Penalty
+from ganzoo.objectives import NonSaturatingLoss, R1Penalty, StyleGANObjective
+from ganzoo.objectives.path_length import path_lengths
 from ganzoo.objectives.sharding import batch_shard
 
-from .conftest import tiny_args, train_tiny
+from .conftest import stopping_trainer, tiny_args, train_tiny
 
 TINY = tiny_args("stylegan")
+
+
+def _digits():
+    """The first 256 embedded digits, as ``train_tiny`` trains on."""
+    from ganzoo.data import TensorImages, load_embedded
+
+    data = load_embedded()
+    return TensorImages(data.images[:256], data.labels[:256], 10, "digits")
 
 
 def _tiny(seed: int = 0, **kw) -> ganzoo.GAN:
@@ -331,3 +340,84 @@ def test_generator_constructed_directly_checks_mixing_prob() -> None:
     with pytest.raises(ganzoo.ConfigError, match="mixing_prob"):
         StyleGANGenerator(mixing_prob=1.5)
     assert math.isclose(StyleGANGenerator(width=4, max_width=8, w_dim=8).w_avg_beta, 0.995)
+
+
+def test_path_lengths_match_finite_differences() -> None:
+    """||J_w^T y|| by autograd equals the same quantity from central differences of g(w).y."""
+    gan = _tiny().double().eval()  # eval: fixed noise, so synthesis is a function of ws
+    g = gan.generator
+    ws = g.styles(gan.sample_latent(2).double()).detach().requires_grad_(True)
+    y = torch.randn(2, 1, 28, 28, dtype=torch.float64) / 28
+    lengths = path_lengths(g.synthesis, ws, y)
+    numeric = torch.zeros_like(ws)
+    flat = numeric.view(2, -1)
+    for i in range(flat.shape[1]):
+        bump = torch.zeros_like(ws).view(2, -1)
+        bump[:, i] = 1e-6
+        with torch.no_grad():
+            up = (g.synthesis(ws + bump.view_as(ws)) * y).flatten(1).sum(1)
+            down = (g.synthesis(ws - bump.view_as(ws)) * y).flatten(1).sum(1)
+        flat[:, i] = (up - down) / 2e-6
+    expected = numeric.square().sum(2).mean(1).sqrt()
+    torch.testing.assert_close(lengths.detach(), expected, rtol=1e-5, atol=1e-9)
+
+
+def test_path_length_penalty_is_lazy_tracks_its_mean_and_reaches_the_generator() -> None:
+    gan = _tiny(pl_weight=2.0, pl_every=4, pl_decay=0.5)
+    obj = gan.objective
+    assert isinstance(obj, StyleGANObjective) and "path-length" in obj.terms
+    c = 4 / 5  # G's Adam gets the lazy correction too
+    g_opt = gan.recipe.g_optimizer
+    assert g_opt.lr == pytest.approx(0.0025 * c) and g_opt.betas == pytest.approx((0.0, 0.99**c))
+    fake = gan.generate(gan.sample_latent(8))
+    plain = gan.objective.generator_loss(gan, fake, step=1)
+    assert "g_pl_penalty" not in plain.logs and obj.pl_mean.item() == 0
+    torch.manual_seed(3)
+    out = obj.generator_loss(gan, fake, step=4)
+    torch.manual_seed(3)  # the same draws, for the value by hand
+    z = gan.sample_latent(4)  # half the batch
+    lengths = path_lengths(gan.generator.synthesis, gan.generator.styles(z))
+    hand_mean = 0.5 * lengths.mean().item()  # from 0, half way (pl_decay 0.5) to the batch mean
+    assert obj.pl_mean.item() == pytest.approx(hand_mean, rel=1e-5)
+    penalty = (lengths.detach() - hand_mean).square().mean().item()
+    assert out.logs["g_pl_penalty"].item() == pytest.approx(penalty, rel=1e-4)
+    adversarial = plain.loss.item()
+    assert out.loss.item() == pytest.approx(adversarial + 2.0 * 4 * penalty, rel=1e-4)
+    gan.generator.zero_grad()
+    obj.path_length_penalty(gan, 4)[0].backward()
+    synthesis = [p for n, p in gan.generator.named_parameters() if not n.startswith("mapping")]
+    assert all(p.grad is not None for p in synthesis)
+    assert gan.generator.mapping.layers[0].weight.grad.abs().sum() > 0
+
+
+def test_path_length_off_by_default_and_bad_settings() -> None:
+    gan = _tiny()
+    assert gan.objective.pl_weight == 0 and "path-length" not in gan.objective.terms
+    assert gan.config["pl_weight"] == 0.0
+    for kwargs, message in [({"pl_weight": -1.0}, "pl_weight must be >= 0"),
+                            ({"pl_every": 0}, "pl_every must be an integer >= 1"),
+                            ({"pl_batch_shrink": 1.5}, "pl_batch_shrink"),
+                            ({"pl_decay": 2.0}, "pl_decay")]:  # fmt: skip
+        with pytest.raises(ganzoo.ConfigError, match=message):
+            _tiny(**kwargs)
+
+
+def test_training_with_path_length_logs_it_and_resumes_exactly(tmp_path) -> None:
+    (gan, result), (_, twin) = [
+        train_tiny("stylegan", tmp_path / str(i), 5, pl_weight=2.0) for i in range(2)
+    ]
+    assert [r["g_loss"] for r in result.history] == [r["g_loss"] for r in twin.history]
+    logged = ["g_pl_penalty" in r for r in result.history]
+    assert logged == [True, False, False, False, True]  # generator steps 0 and 4
+    assert gan.objective.pl_mean.item() > 0
+    torch.manual_seed(0)
+    resumed = ganzoo.create("stylegan", **TINY, pl_weight=2.0)
+    stopper = stopping_trainer(3)
+    digits = _digits()
+    stopper(resumed, digits, tmp_path / "split", steps=5, batch_size=16, log_every=1,
+            progress=False, num_samples=20, gif=False).fit()  # fmt: skip
+    again = ganzoo.create("stylegan", **TINY, pl_weight=2.0)
+    ganzoo.Trainer(again, digits, tmp_path / "split", steps=5, batch_size=16, log_every=1,
+                   progress=False, num_samples=20, gif=False, resume=True).fit()  # fmt: skip
+    for key, value in gan.state_dict().items():
+        assert torch.equal(value, again.state_dict()[key]), key

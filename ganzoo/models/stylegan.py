@@ -17,7 +17,9 @@ zoo's generators end in [-1, 1]); upsample-then-conv instead of the fused transp
 7x7 constant for 28x28; per-sample mixing crossover points (the paper draws one per batch) and
 minibatch-std groups of consecutive samples, so data-parallel ranks compute what one process
 computes; R1 is added to the discriminator loss of every 16th step (scaled by 16) instead of a
-separate optimizer step; no path length regularization.
+separate optimizer step; path length regularization (``pl_weight``, every 4th generator step
+on half the batch, :class:`~ganzoo.objectives.path_length.StyleGANObjective`) is off by default,
+as in StyleGAN2-ADA's small-image (CIFAR) configuration; ``pl_weight=2`` is the paper's.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from ..layers.style import (
     ToRGB,
     minibatch_std,
 )
+from ..objectives.path_length import StyleGANObjective
 from ..objectives.sharding import batch_mean, per_sample, rand_like
 from ..recipe import OptimizerConfig, Recipe
 from ..registry import register_model
@@ -126,6 +129,13 @@ class StyleGANGenerator(Generator):
     def forward(
         self, z: Tensor, labels: Tensor | None = None, truncation: float | None = None
     ) -> Tensor:
+        return self.synthesis(self.styles(z, labels, truncation))
+
+    def styles(
+        self, z: Tensor, labels: Tensor | None = None, truncation: float | None = None
+    ) -> Tensor:
+        """Per-layer styles (N, num_ws, w_dim) of ``z``: mapped, and in training mode mixed and
+        tracked in ``w_avg``; pulled towards ``w_avg`` when ``truncation`` is given."""
         w = self.mapping(z, labels)
         if self.training:
             with torch.no_grad():
@@ -136,7 +146,7 @@ class StyleGANGenerator(Generator):
             ws = self.mix_styles(ws, z, labels)
         if truncation is not None:
             ws = self.truncate(ws, truncation)
-        return self.synthesis(ws)
+        return ws
 
     def mix_styles(self, ws: Tensor, z: Tensor, labels: Tensor | None) -> Tensor:
         """Style mixing: per sample, with probability ``mixing_prob``, the styles from a random
@@ -206,25 +216,28 @@ class StyleGANDiscriminator(Discriminator):
 
 def lazy_adam(lr: float, beta2: float, every: int) -> OptimizerConfig:
     """Adam (0, beta2) corrected for a regularizer applied every ``every`` steps (StyleGAN2,
-    Appendix B): lr and betas raised to the power c = every / (every + 1)."""
-    c = every / (every + 1)
+    Appendix B): lr and betas raised to the power c = every / (every + 1); ``every=0``: none."""
+    c = every / (every + 1) if every else 1.0
     return OptimizerConfig(lr=lr * c, betas=(0.0, beta2**c))
 
 
 @register_model
 def stylegan(**overrides: Any) -> GAN:
     """StyleGAN2 (Karras et al., 2020): mapping network, modulated convs, noise, skip toRGB, style mixing, truncation; residual discriminator with minibatch std; non-saturating loss + lazy R1."""
+    # Path length regularization is off by default at these sizes (as in StyleGAN2-ADA's CIFAR
+    # setup); with pl_weight > 0, G's Adam gets the same lazy correction as D's.
+    pl_every = overrides.get("pl_every", 4) if overrides.get("pl_weight") else 0
     recipe = Recipe(
         steps=5000,
         batch_size=32,
-        g_optimizer=OptimizerConfig(lr=0.0025, betas=(0.0, 0.99)),
+        g_optimizer=lazy_adam(0.0025, 0.99, pl_every),
         d_optimizer=lazy_adam(0.0025, 0.99, R1_EVERY),
         ema_decay=0.999,
     )
     r1 = {"name": "r1", "weight": R1_GAMMA, "every": R1_EVERY}
     return build_gan("stylegan", StyleGANGenerator, StyleGANDiscriminator,
                      objective="non-saturating", regularizers=[r1], recipe=recipe,
-                     overrides=overrides)  # fmt: skip
+                     objective_class=StyleGANObjective, overrides=overrides)  # fmt: skip
 
 
 __all__ = [

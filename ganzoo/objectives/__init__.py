@@ -23,6 +23,7 @@ from .losses import (
     WassersteinLoss,
 )
 from .objective import LossOutput, Objective
+from .path_length import StyleGANObjective
 from .regularizers import GradientPenalty, R1Penalty, Regularizer, WeightClipping
 from .translation import CycleGANObjective, ImagePool, Pix2PixObjective
 
@@ -121,6 +122,7 @@ __all__ = [
     "Pix2PixObjective",
     "R1Penalty",
     "Regularizer",
+    "StyleGANObjective",
     "WassersteinLoss",
     "WeightClipping",
     "build_loss",

@@ -391,6 +391,7 @@ class Trainer:
         main = self.dist.is_main
         history: list[dict[str, Any]] = []
         totals: dict[str, Tensor] = {}
+        counts: dict[str, int] = {}  # steps that logged each key since the last row
         count, started = 0, time.perf_counter()
         bar = tqdm(total=self.steps, initial=self.step, disable=not (self.progress and main),
                    unit="step", desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
@@ -404,8 +405,9 @@ class Trainer:
                 self.step += 1
                 self.lr_scheduler.after_step()
                 count += 1
-                for key, value in logs.items():
-                    totals[key] = totals.get(key, 0) + value
+                for key, value in logs.items():  # lazy terms are averaged over the steps
+                    totals[key] = totals.get(key, 0) + value  # that computed them
+                    counts[key] = counts.get(key, 0) + 1
                 log_now = self.step % self.log_every == 0 or self.step == self.steps
                 save_now = self.step % self.checkpoint_every == 0 or self.step == self.steps
                 if self._check_every_step or log_now or save_now:
@@ -414,7 +416,7 @@ class Trainer:
                 bar.update(1)
                 if log_now:
                     elapsed = time.perf_counter() - started
-                    row = {"step": self.step, **{k: (v / count).item() for k, v in totals.items()},
+                    row = {"step": self.step, **{k: (v / counts[k]).item() for k, v in totals.items()},
                            "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
                     self.lr_scheduler.after_log(row)  # the same row on every rank
                     if not self.gan.recipe.lr_schedule.is_constant:
@@ -422,7 +424,7 @@ class Trainer:
                     if main:
                         self._observe(bar, row)
                     history.append(row)
-                    totals, count, started = {}, 0, time.perf_counter()
+                    totals, counts, count, started = {}, {}, 0, time.perf_counter()
                 if main and (self.step % self.sample_every == 0 or self.step == self.steps):
                     self._render_samples()
                 new_alerts = self.health.alerts[earlier_alerts:]
