@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from .errors import GanzooError
 
 
@@ -85,6 +87,32 @@ def load_any(source: str, device: str = "cpu"):  # -> GAN
     return load_gan(path, map_location=device)  # raises a clear "does not exist"
 
 
+def trained_on(source: str) -> str | None:
+    """The dataset a run folder, checkpoint, model folder or ``model.tag`` was trained on, when
+    it is recorded (``run.yaml``'s data name, config.json's ``dataset``, the tag)."""
+    path = Path(source)
+    run_dir = path.parent.parent if path.suffix == ".pt" else path
+    if (run_dir / "run.yaml").is_file():
+        record = yaml.safe_load((run_dir / "run.yaml").read_text()) or {}
+        return (record.get("data") or {}).get("name")
+    if (path / "config.json").is_file():
+        return json.loads((path / "config.json").read_text()).get("dataset")
+    if "." in source and "/" not in source and not path.exists():
+        return source.split(".", 1)[1]
+    return None
+
+
+def _default_reference(source: str) -> str:
+    """``--reference`` when not given: the dataset the source was trained on, if it is one of
+    the references, else MNIST."""
+    from .metrics.evaluate import _reference_key
+
+    try:
+        return _reference_key(trained_on(source) or "mnist")
+    except (GanzooError, KeyError, ValueError, OSError):
+        return "mnist"
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .train import save_grid
 
@@ -121,6 +149,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         subject = translations(gan, args.translate, args.n, split=args.split,
                                data_root=args.data_root)  # fmt: skip
+    if args.reference is None:
+        args.reference = "mnist" if args.translate else _default_reference(args.source)
     result = evaluate(subject, reference=args.reference, metrics=metrics, extractor=args.extractor,
                       n=args.n, split=args.split, data_root=args.data_root, device=args.device,
                       seed=args.seed, progress=True)  # fmt: skip
@@ -331,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--n", type=int, default=10_000, help="generated samples (and reference samples)"
     )
-    p.add_argument("--reference", default="mnist", help="mnist | fashion-mnist")
+    p.add_argument("--reference", default=None,
+                   help="mnist | fashion-mnist (default: the dataset the source was trained on, "
+                        "else mnist)")  # fmt: skip
     p.add_argument(
         "--extractor",
         default="classifier",

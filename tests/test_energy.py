@@ -18,7 +18,7 @@ from torch import Tensor
 import ganzoo
 from ganzoo.data import TensorImages, load_embedded
 from ganzoo.models.autoencoder import AutoencoderDiscriminator
-from ganzoo.models.began import BEGANDiscriminator, BEGANGenerator
+from ganzoo.models.began import BEGANDiscriminator, BEGANGenerator, ShallowAutoencoder
 from ganzoo.models.builder import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import (
@@ -74,6 +74,52 @@ def test_began_follows_the_paper_layout() -> None:
         tuple(p.shape) for p in BEGANDiscriminator(64, 3, width=8, code_dim=64).decoder.parameters()
     ]
     assert BEGANDiscriminator(28, 1, width=8).decoder.base == 7
+
+
+def test_began_dcgan_architecture() -> None:
+    """architecture="dcgan": DCGAN generator against the shallow autoencoder (one conv, a
+    linear decoder); recorded in the config, so a rebuilt model has the same architecture."""
+    gan = _tiny("began", architecture="dcgan", code_dim=8)
+    assert isinstance(gan.generator, DCGANGenerator)
+    d = gan.discriminator
+    assert isinstance(d, ShallowAutoencoder) and gan.config["architecture"] == "dcgan"
+    convs = [m for m in d.encoder if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 1 and convs[0].stride == (2, 2) and convs[0].out_channels == 8
+    assert d.encode(torch.zeros(3, 1, 28, 28)).shape == (3, 8)
+    # The decoder is affine in the code: D(a) + D(b) - D(0) == D(a + b).
+    a, b, zero = torch.randn(2, 8), torch.randn(2, 8), torch.zeros(2, 8)
+    torch.testing.assert_close(d.decode(a) + d.decode(b) - d.decode(zero), d.decode(a + b),
+                               rtol=1e-4, atol=1e-5)  # fmt: skip
+    x = torch.rand(3, 1, 28, 28) * 2 - 1
+    expected = (d.decode(d.encode(x)) - x).abs().flatten(1).mean(1)
+    torch.testing.assert_close(gan.discriminate(x), -expected)
+    config = {k: v for k, v in gan.config.items() if k != "model"}
+    rebuilt = ganzoo.create("began", **config)
+    assert isinstance(rebuilt.discriminator, ShallowAutoencoder)
+    assert rebuilt.state_dict().keys() == gan.state_dict().keys()
+    with pytest.raises(ganzoo.UnknownNameError, match="Unknown began architecture 'dcgn'"):
+        ganzoo.create("began", architecture="dcgn")
+    with pytest.raises(ganzoo.ConfigError, match="cannot make 27x27"):
+        _tiny("began", architecture="dcgan", img_size=27)
+    with pytest.raises(ganzoo.ConfigError, match="even image size"):
+        ShallowAutoencoder(img_size=27)
+
+
+def test_began_dcgan_architecture_trains_and_reloads_from_its_checkpoint(tmp_path) -> None:
+    (gan, result), (_, twin) = [
+        train_tiny("began", tmp_path / str(i), 3, architecture="dcgan") for i in range(2)
+    ]
+    assert [r["g_loss"] for r in result.history] == [r["g_loss"] for r in twin.history]
+    assert gan.objective.k.item() > 0 and "convergence" in result.history[-1]
+    loaded = ganzoo.load_gan(tmp_path / "0")
+    assert isinstance(loaded.discriminator, ShallowAutoencoder)
+    for key, value in gan.state_dict().items():
+        assert torch.equal(value, loaded.state_dict()[key]), key
+
+
+def test_began_recipe_halves_the_rates_when_m_stalls() -> None:
+    schedule = ganzoo.create("began").recipe.lr_schedule
+    assert (schedule.name, schedule.metric, schedule.factor) == ("plateau", "convergence", 0.5)
 
 
 def test_began_generator_batch_norm_option() -> None:

@@ -113,10 +113,11 @@ def test_nearest_neighbour_figure(tmp_path, data_root) -> None:
 
 
 def test_eval_cli_writes_json(tmp_path, data_root) -> None:
+    """Without --reference, a run is compared with the dataset it was trained on."""
     ganzoo_bin = shutil.which("ganzoo")
     run = tmp_path / "run"
     train = [ganzoo_bin, "train", "dcgan", "--steps", "2", "--batch-size", "8", "--set", "model_args.width=8",
-             "--out", str(run), "--no-progress"]  # fmt: skip
+             "--dataset", "fashion-mnist", "--data-root", str(data_root), "--out", str(run), "--no-progress"]  # fmt: skip
     assert subprocess.run(train, capture_output=True, timeout=300).returncode == 0
     out = tmp_path / "eval.json"
     result = subprocess.run([ganzoo_bin, "eval", str(run), "--n", "300", "--metrics", "fid,is,coverage",
@@ -127,3 +128,22 @@ def test_eval_cli_writes_json(tmp_path, data_root) -> None:
     record = json.loads(out.read_text())
     assert record["n"] == 300 and record["fid"] > 0 and 1 <= record["is"] <= 10
     assert "fid" in result.stdout and "300 samples" in result.stdout
+    assert record["reference"] == "fashion-mnist (test split)"
+
+
+def test_default_reference_is_what_the_source_was_trained_on(tmp_path) -> None:
+    from ganzoo.cli import _default_reference, trained_on
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.yaml").write_text("model: dcgan\ndata:\n  name: fashion-mnist\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"library": "ganzoo", "dataset": "mnist"}))
+    assert trained_on(str(run)) == "fashion-mnist"
+    assert _default_reference(str(run / "checkpoints" / "last.pt")) == "fashion-mnist"
+    assert _default_reference(str(folder)) == "mnist"
+    assert _default_reference("dcgan.fashion_mnist") == "fashion-mnist"
+    (run / "run.yaml").write_text("model: pix2pix\ndata:\n  name: edges2fashion\n")
+    assert _default_reference(str(run)) == "mnist"  # not a reference dataset: the default
+    assert _default_reference(str(tmp_path / "missing")) == "mnist"

@@ -1,7 +1,13 @@
 """BEGAN (Berthelot et al., 2017): an autoencoder discriminator with an L1 reconstruction
 error, and a generator with the architecture of its decoder.
 
-Both follow the paper: 3x3 convolutions with ELU, ``width`` (n) filters per decoder layer,
+Two architectures (``architecture=``): ``paper`` (the default) and ``dcgan``, a DCGAN generator
+(transposed convs, batch norm, ReLU) against :class:`ShallowAutoencoder` (one conv layer, a
+linear decoder), the setup common BEGAN re-implementations use for MNIST. The paper's
+architecture collapsed onto one digit in every MNIST trial on a CPU budget (docs/models.md); the
+``dcgan`` one trains there.
+
+The paper's: 3x3 convolutions with ELU, ``width`` (n) filters per decoder layer,
 nearest-neighbour upsampling; the encoder's filters grow linearly (n, 2n, 3n, ...) and
 subsamples with stride-2 convolutions; fully connected maps to and from the embedding (h),
 no batch norm. The base resolution is 8 (7 for 28x28 images).
@@ -14,14 +20,16 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ..errors import ConfigError
+from ..errors import ConfigError, unknown_name
 from ..gan import GAN
+from ..lr_schedule import LRSchedule
 from ..objectives.energy import BEGANObjective, BoundaryEquilibriumLoss
 from ..recipe import OptimizerConfig, Recipe
 from ..registry import register_model
 from .autoencoder import AutoencoderDiscriminator
 from .base import Generator
 from .builder import build_gan
+from .dcgan import DCGANGenerator
 
 MAX_BASE = 8
 
@@ -116,9 +124,7 @@ class BEGANDiscriminator(AutoencoderDiscriminator):
         code_dim: int = 64,
     ) -> None:
         super().__init__(img_size, channels, num_classes, error="l1")
-        _check_width(width)
-        if code_dim < 1:
-            raise ConfigError(f"code_dim must be >= 1, got {code_dim}.")
+        _check_width(width, code_dim)
         base, steps = began_plan(img_size, "began discriminator")
         layers = _conv(channels, width)
         for i in range(steps + 1):
@@ -138,17 +144,68 @@ class BEGANDiscriminator(AutoencoderDiscriminator):
         return self.decoder(embeddings)
 
 
-def _check_width(width: int) -> None:
+class ShallowAutoencoder(AutoencoderDiscriminator):
+    """Encoder: one 4x4 stride-2 conv with ``width`` filters and ReLU, then a linear map to the
+    ``code_dim`` embedding; decoder: a linear map back and one 4x4 stride-2 transposed conv, so
+    reconstructions are linear in the embedding. Score: minus the per-image mean absolute error.
+    Needs an even image size."""
+
+    def __init__(
+        self,
+        img_size: int = 28,
+        channels: int = 1,
+        num_classes: int = 0,
+        width: int = 64,
+        code_dim: int = 32,
+    ) -> None:
+        super().__init__(img_size, channels, num_classes, error="l1")
+        _check_width(width, code_dim)
+        if img_size % 2 or img_size < 4:
+            raise ConfigError(
+                f"began (architecture 'dcgan') needs an even image size of at least 4, got "
+                f"{img_size}; resize your data with --img-size."
+            )
+        self.half, self.width = img_size // 2, width
+        features = width * self.half * self.half
+        self.encoder = nn.Sequential(
+            nn.Conv2d(channels, width, 4, 2, 1), nn.ReLU(inplace=True), nn.Flatten(),
+            nn.Linear(features, code_dim),
+        )  # fmt: skip
+        self.expand = nn.Linear(code_dim, features)
+        self.upsample = nn.ConvTranspose2d(width, channels, 4, 2, 1)
+
+    def encode(self, images: Tensor) -> Tensor:
+        return self.encoder(images)
+
+    def decode(self, embeddings: Tensor) -> Tensor:
+        return self.upsample(self.expand(embeddings).view(-1, self.width, self.half, self.half))
+
+
+ARCHITECTURES: dict[str, tuple[type[Generator], type[AutoencoderDiscriminator]]] = {
+    "paper": (BEGANGenerator, BEGANDiscriminator),
+    "dcgan": (DCGANGenerator, ShallowAutoencoder),
+}
+
+
+def _check_width(width: int, code_dim: int = 1) -> None:
     if not isinstance(width, int) or isinstance(width, bool) or width < 1:
         raise ConfigError(f"width must be a positive integer, got {width!r}.")
+    if code_dim < 1:
+        raise ConfigError(f"code_dim must be >= 1, got {code_dim}.")
 
 
 @register_model
-def began(**overrides: Any) -> GAN:
-    """BEGAN (Berthelot et al., 2017): ELU conv autoencoder discriminator (L1), decoder-shaped generator, equilibrium k_t (gamma 0.5, lambda_k 0.001)."""
+def began(architecture: str = "paper", **overrides: Any) -> GAN:
+    """BEGAN (Berthelot et al., 2017): ELU conv autoencoder discriminator (L1), decoder-shaped generator, equilibrium k_t (gamma 0.5, lambda_k 0.001), lr halved when M stalls."""
+    if architecture not in ARCHITECTURES:
+        raise unknown_name("began architecture", architecture, ARCHITECTURES)
+    generator, discriminator = ARCHITECTURES[architecture]
     adam = OptimizerConfig(lr=1e-4, betas=(0.5, 0.999))
-    recipe = Recipe(steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam)
-    return build_gan("began", BEGANGenerator, BEGANDiscriminator,
-                     objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
-                     recipe=recipe,
-                     overrides=overrides)  # fmt: skip
+    stalled_m = LRSchedule("plateau", metric="convergence", patience=2000, factor=0.5)
+    recipe = Recipe(steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam,
+                    lr_schedule=stalled_m)  # fmt: skip
+    gan = build_gan("began", generator, discriminator,
+                    objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
+                    recipe=recipe, overrides=overrides)  # fmt: skip
+    gan.config["architecture"] = architecture  # rebuilds (checkpoints, Hub) pick the same one
+    return gan
