@@ -232,7 +232,7 @@ def test_published_checkpoints_load_through_the_hub(hub, tmp_path) -> None:
         gan = ganzoo.create(tag, pretrained=True, cache_dir=tmp_path / "cache")
         images = gan.sample(8, seed=0)
         assert images.shape == (8, 1, 28, 28) and images.std() > 0.1
-    assert total < 16 * 2**20  # all of them together a few MB
+    assert total < 32 * 2**20  # all of them together (fp16 weights, a small GIF each)
 
 
 def test_cli_push_pull_and_sample(hub, tmp_path) -> None:

@@ -1,6 +1,6 @@
 """Measure the published checkpoints and record the numbers in their config.json and model card.
 
-    python docs/scripts/evaluate_pretrained.py --data-root data [--n 10000]
+    python docs/scripts/evaluate_pretrained.py --data-root data [--n 10000] [--only dcgan.mnist]
 
 For each tag in ganzoo/pretrained.json: load pretrained/<repo>/ as a local folder, evaluate n
 samples against n images of the dataset's test split with the shipped classifier for that
@@ -26,9 +26,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-root", required=True)
     parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--only", action="append", help="tag(s) to (re)measure, e.g. dcgan.mnist")
     args = parser.parse_args()
     index = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())
     for tag, cfg in index.items():
+        if args.only and tag not in args.only:
+            continue
         folder = ROOT / cfg["local_folder"]
         config = json.loads((folder / CONFIG_NAME).read_text())
         gan = ganzoo.from_pretrained(folder)
