@@ -243,3 +243,23 @@ def test_generator_ema_is_trained_sampled_and_resumed(digits, tmp_path) -> None:
         assert torch.equal(value, resumed.state_dict()[key]), key
     with pytest.raises(ganzoo.ConfigError, match="ema_decay"):
         _gan(recipe={"ema_decay": 1.5})
+
+
+def test_hardware_record_lists_the_sessions_that_trained(digits, tmp_path) -> None:
+    """Resuming a finished run (no step trained) keeps its hardware record; a session that
+    trains on other hardware is added to it."""
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        _trainer(_gan(), digits, tmp_path, steps=2).fit()
+        first = load_checkpoint(tmp_path / "checkpoints" / "last.pt")["trainer"]["hardware"]
+        assert first.endswith("1 threads)")
+        torch.set_num_threads(2)
+        _trainer(_gan(), digits, tmp_path, steps=2, resume=True).fit()
+        state = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
+        assert state["trainer"]["hardware"] == first
+        _trainer(_gan(), digits, tmp_path, steps=3, resume=True).fit()
+        state = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
+        assert state["trainer"]["hardware"] == f"{first}; {first.replace('1 threads', '2 threads')}"
+    finally:
+        torch.set_num_threads(threads)

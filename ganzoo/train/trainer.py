@@ -137,6 +137,7 @@ class Trainer:
         self.step = 0
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
+        self._hardware: list[str] = []  # of the sessions that trained steps
         self._fit_started = time.perf_counter()
         gan.check_data(data)
         self._stop_requested = False
@@ -247,7 +248,7 @@ class Trainer:
                 "batch_size": self.batch_size,
                 "seed": self.seed,
                 "train_seconds": self.train_seconds + time.perf_counter() - self._fit_started,
-                "hardware": _hardware(self.device),
+                "hardware": "; ".join(self._hardware) or _hardware(self.device),
                 "world_size": self.dist.world_size,
             },
         }
@@ -267,6 +268,8 @@ class Trainer:
             torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
         self.step, self.d_step = state["step"], state["d_step"]
         self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
+        saved = state.get("trainer", {}).get("hardware")
+        self._hardware = saved.split("; ") if saved else []
         if self.dist.is_main:
             logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
 
@@ -402,6 +405,8 @@ class Trainer:
         with bar, self._graceful_interrupts(), self.dist.guard("training"):
             while self.step < self.steps:
                 logs = self.train_step()
+                if not count and _hardware(self.device) not in self._hardware:
+                    self._hardware.append(_hardware(self.device))  # this session trains
                 self.step += 1
                 self.lr_scheduler.after_step()
                 count += 1
