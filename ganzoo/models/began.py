@@ -197,15 +197,14 @@ def _check_width(width: int, code_dim: int = 1) -> None:
 @register_model
 def began(architecture: str = "paper", **overrides: Any) -> GAN:
     """BEGAN (Berthelot et al., 2017): ELU conv autoencoder discriminator (L1), decoder-shaped generator, equilibrium k_t (gamma 0.5, lambda_k 0.001), lr halved when M stalls."""
-    if architecture not in ARCHITECTURES:
-        raise unknown_name("began architecture", architecture, ARCHITECTURES)
+    if not isinstance(architecture, str) or architecture not in ARCHITECTURES:
+        raise unknown_name("began architecture", str(architecture), ARCHITECTURES)
     generator, discriminator = ARCHITECTURES[architecture]
     adam = OptimizerConfig(lr=1e-4, betas=(0.5, 0.999))
     stalled_m = LRSchedule("plateau", metric="convergence", patience=2000, factor=0.5)
     recipe = Recipe(steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam,
                     lr_schedule=stalled_m)  # fmt: skip
-    gan = build_gan("began", generator, discriminator,
-                    objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
-                    recipe=recipe, overrides=overrides)  # fmt: skip
-    gan.config["architecture"] = architecture  # rebuilds (checkpoints, Hub) pick the same one
-    return gan
+    return build_gan("began", generator, discriminator,
+                     objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
+                     recipe=recipe, overrides=overrides,
+                     builder_args={"architecture": architecture})  # fmt: skip

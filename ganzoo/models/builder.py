@@ -87,6 +87,7 @@ def build_gan(
     overrides: Mapping[str, Any] | None = None,
     objective_class: type[Objective] = Objective,
     gan_class: type[GAN] = GAN,
+    builder_args: Mapping[str, Any] | None = None,
 ) -> GAN:
     """Build a :class:`GAN` from architecture classes, an objective and a recipe.
 
@@ -98,6 +99,9 @@ def build_gan(
     ``objective_class`` beyond the loss and regularizers (e.g. EBGAN's ``margin``) are options
     that overrides may set; their resolved values are recorded in the config. ``gan_class`` is
     the container (:class:`~ganzoo.translation.TranslationGAN` for image-to-image models).
+    ``builder_args`` are arguments the model's own builder consumed (e.g. began's
+    ``architecture``): recorded in the config, so rebuilds pass them again, and listed among the
+    valid arguments in errors.
     """
     args = {**(defaults or {}), **(overrides or {})}
     objective = args.pop("objective", objective)
@@ -116,7 +120,9 @@ def build_gan(
     o_params = _objective_options(objective_class)
     o_kwargs = {k: args.pop(k) for k in list(args) if k in o_params}
     g_params, d_params = _init_params(generator), _init_params(discriminator)
-    g_kwargs, d_kwargs = _split_arch_args(args, g_params, d_params, model, list(o_params))
+    g_kwargs, d_kwargs = _split_arch_args(
+        args, g_params, d_params, model, [*o_params, *(builder_args or {})]
+    )
     g_full = {k: v for k, v in {**g_params, **g_kwargs}.items() if v is not inspect.Parameter.empty}
     d_full = {k: v for k, v in {**d_params, **d_kwargs}.items() if v is not inspect.Parameter.empty}
     try:
@@ -133,7 +139,11 @@ def build_gan(
     built.use_tricks(recipe.tricks)
     if recipe.tricks.d_dropout:
         add_discriminator_dropout(disc, recipe.tricks.d_dropout)
-    config: dict[str, Any] = {"model": model, **_resolved_args(g_full, d_full)}
+    config: dict[str, Any] = {
+        "model": model,
+        **(builder_args or {}),
+        **_resolved_args(g_full, d_full),
+    }
     user_given = "objective" in (overrides or {})
     config.update({k: _jsonable(v) for k, v in o_full.items()})
     config.update(_objective_spec(built, model, user_given, objective_class))

@@ -227,6 +227,7 @@ def stylegan(**overrides: Any) -> GAN:
     # Path length regularization is off by default at these sizes (as in StyleGAN2-ADA's CIFAR
     # setup); with pl_weight > 0, G's Adam gets the same lazy correction as D's.
     pl_every = overrides.get("pl_every", 4) if overrides.get("pl_weight") else 0
+    pl_every = pl_every if isinstance(pl_every, int) and pl_every > 0 else 0  # else: its error
     recipe = Recipe(
         steps=5000,
         batch_size=32,
