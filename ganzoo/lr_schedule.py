@@ -5,7 +5,7 @@ One schedule drives both optimizers (each keeps its own base learning rate), bui
 
 * ``constant`` (the default) — the optimizers' learning rates throughout.
 * ``linear`` / ``cosine`` — constant for the first ``start`` fraction of the run's generator
-  steps, then down to ``final_factor`` x the base rate at the last step (CycleGAN and pix2pix:
+  steps, then down to ``final_factor`` x the base rate at the last step (CycleGAN's recipe:
   linear from half-way to 0).
 * ``plateau`` — multiply the rates by ``factor`` each time the logged value ``metric`` (lower is
   better, e.g. BEGAN's ``convergence``) has not improved (by a relative ``threshold``) for
