@@ -113,6 +113,14 @@ def _default_reference(source: str) -> str:
         return "mnist"
 
 
+def _task_target(task: str) -> str:
+    """The target domain of translation task ``task`` (its last dataset), else MNIST."""
+    from .data.translation_tasks import TASK_ALIASES, TRANSLATION_TASKS
+
+    datasets, _ = TRANSLATION_TASKS.get(TASK_ALIASES.get(task, task), (("mnist",), None))
+    return datasets[-1]
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .train import save_grid
 
@@ -150,7 +158,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         subject = translations(gan, args.translate, args.n, split=args.split,
                                data_root=args.data_root)  # fmt: skip
     if args.reference is None:
-        args.reference = "mnist" if args.translate else _default_reference(args.source)
+        args.reference = (
+            _task_target(args.translate) if args.translate else _default_reference(args.source)
+        )
     result = evaluate(subject, reference=args.reference, metrics=metrics, extractor=args.extractor,
                       n=args.n, split=args.split, data_root=args.data_root, device=args.device,
                       seed=args.seed, progress=True)  # fmt: skip
@@ -363,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reference", default=None,
                    help="mnist | fashion-mnist (default: the dataset the source was trained on, "
-                        "else mnist)")  # fmt: skip
+                        "or --translate's target domain, else mnist)")  # fmt: skip
     p.add_argument(
         "--extractor",
         default="classifier",

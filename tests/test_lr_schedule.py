@@ -61,7 +61,8 @@ def test_a_run_sets_and_logs_the_linear_rates(digits, tmp_path) -> None:
                              progress=False, num_samples=8, gif=False)  # fmt: skip
     trainer.fit()
     # Rates after steps 1..4 of 4 (constant for half the run, then to 0 at the end).
-    assert _rates(tmp_path) == pytest.approx([(LR, LR), (LR, LR), (LR / 2, LR / 2), (0, 0)])
+    rates = [rate for pair in _rates(tmp_path) for rate in pair]  # (g_lr, d_lr) per row
+    assert rates == pytest.approx([LR, LR, LR, LR, LR / 2, LR / 2, 0, 0])
     assert trainer.g_optimizer.param_groups[0]["lr"] == 0.0
     assert trainer.d_optimizer.param_groups[0]["lr"] == 0.0
 

@@ -147,3 +147,11 @@ def test_default_reference_is_what_the_source_was_trained_on(tmp_path) -> None:
     (run / "run.yaml").write_text("model: pix2pix\ndata:\n  name: edges2fashion\n")
     assert _default_reference(str(run)) == "mnist"  # not a reference dataset: the default
     assert _default_reference(str(tmp_path / "missing")) == "mnist"
+
+
+def test_translation_eval_defaults_to_the_tasks_target_domain() -> None:
+    from ganzoo.cli import _task_target
+
+    assert _task_target("edges2fashion") == _task_target("mnist2fashion") == "fashion-mnist"
+    assert _task_target("edges2mnist") == _task_target("thin2thick") == "mnist"
+    assert _task_target("edges2fashion_mnist") == "fashion-mnist"  # an alias
