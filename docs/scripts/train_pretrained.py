@@ -25,7 +25,9 @@ from ganzoo.run import load_run_config, train
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ["dcgan_mnist", "dcgan_fashion_mnist", "cgan_mnist", "cgan_fashion_mnist",
              "wgan_gp_mnist", "wgan_gp_fashion_mnist", "acgan_mnist", "began_mnist",
-             "began_fashion_mnist", "ebgan_mnist", "stylegan_mnist", "sngan_mnist"]  # fmt: skip
+             "began_fashion_mnist", "ebgan_mnist", "stylegan_mnist", "sngan_mnist",
+             "acgan_fashion_mnist", "ebgan_fashion_mnist", "stylegan_fashion_mnist",
+             "sngan_fashion_mnist"]  # fmt: skip
 REVISION = "v1"
 TAGS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
 
