@@ -10,8 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 from .errors import GanzooError
 
 
@@ -90,13 +88,15 @@ def load_any(source: str, device: str = "cpu"):  # -> GAN
 def trained_on(source: str) -> str | None:
     """The dataset a run folder, checkpoint, model folder or ``model.tag`` was trained on, when
     it is recorded (``run.yaml``'s data name, config.json's ``dataset``, the tag)."""
+    from .hub import CONFIG_NAME, read_config
+    from .train.checkpoint import run_record
+
     path = Path(source)
-    run_dir = path.parent.parent if path.suffix == ".pt" else path
-    if (run_dir / "run.yaml").is_file():
-        record = yaml.safe_load((run_dir / "run.yaml").read_text()) or {}
+    record = run_record(path)
+    if record:
         return (record.get("data") or {}).get("name")
-    if (path / "config.json").is_file():
-        return json.loads((path / "config.json").read_text()).get("dataset")
+    if (path / CONFIG_NAME).is_file():
+        return read_config(path / CONFIG_NAME).get("dataset")
     if "." in source and "/" not in source and not path.exists():
         return source.split(".", 1)[1]
     return None

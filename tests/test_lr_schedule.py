@@ -111,6 +111,20 @@ def test_plateau_decays_after_patience_steps_without_improvement() -> None:
     assert scheduler.learning_rates()["d_lr"] == pytest.approx(2.5e-5)
 
 
+def test_a_checkpoint_without_the_schedules_state_continues_where_the_step_puts_it() -> None:
+    """A run saved with another schedule (or before schedules existed) resumes a linear one at
+    the rate its step calls for; saved plateau state is not loaded into a linear schedule."""
+    params = [torch.nn.Parameter(torch.zeros(1))]
+    g, d = torch.optim.Adam(params, lr=1e-3), torch.optim.Adam(params, lr=1e-4)
+    scheduler = LRSchedule("linear", start=0.5).build([g, d], total_steps=8, log_every=1)
+    plateau_state = {"name": "plateau", "schedulers": [{"best": 0.0}, {"best": 0.0}]}
+    for saved in (None, {"name": "constant", "schedulers": []}, plateau_state):
+        scheduler.load_state_dict(saved, step=6)  # half of the decay done
+        assert scheduler.learning_rates() == pytest.approx({"g_lr": 5e-4, "d_lr": 5e-5})
+        scheduler.after_step()  # step 7 of 8
+        assert scheduler.learning_rates() == pytest.approx({"g_lr": 2.5e-4, "d_lr": 2.5e-5})
+
+
 def test_began_decays_on_its_logged_convergence_measure(digits, tmp_path) -> None:
     gan = _gan({"name": "plateau", "metric": "convergence", "patience": 1, "threshold": 10.0},
                name="began")  # fmt: skip

@@ -139,10 +139,12 @@ def test_default_reference_is_what_the_source_was_trained_on(tmp_path) -> None:
     (run / "run.yaml").write_text("model: dcgan\ndata:\n  name: fashion-mnist\n")
     folder = tmp_path / "folder"
     folder.mkdir()
-    (folder / "config.json").write_text(json.dumps({"library": "ganzoo", "dataset": "mnist"}))
+    (folder / "config.json").write_text(
+        json.dumps({"library": "ganzoo", "model": "dcgan", "dataset": "fashion-mnist"})
+    )
     assert trained_on(str(run)) == "fashion-mnist"
     assert _default_reference(str(run / "checkpoints" / "last.pt")) == "fashion-mnist"
-    assert _default_reference(str(folder)) == "mnist"
+    assert _default_reference(str(folder)) == "fashion-mnist"
     assert _default_reference("dcgan.fashion_mnist") == "fashion-mnist"
     (run / "run.yaml").write_text("model: pix2pix\ndata:\n  name: edges2fashion\n")
     assert _default_reference(str(run)) == "mnist"  # not a reference dataset: the default

@@ -228,15 +228,12 @@ def pull(
 def describe_run(run_dir: str | os.PathLike[str]) -> tuple[GAN, dict[str, Any], dict[str, Path]]:
     """A trained run folder as (GAN, card/config extras, extra files) for publishing."""
     from ..train import load_checkpoint, load_gan
+    from ..train.checkpoint import run_record
 
     run_dir = Path(run_dir)
     state = load_checkpoint(run_dir)
     gan = load_gan(run_dir)
-    run_config = (
-        yaml.safe_load((run_dir / "run.yaml").read_text())
-        if (run_dir / "run.yaml").exists()
-        else {}
-    )
+    run_config = run_record(run_dir)
     trainer = state.get("trainer", {})
     seconds = float(trainer.get("train_seconds", 0.0))
     extra: dict[str, Any] = {

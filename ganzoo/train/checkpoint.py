@@ -54,6 +54,16 @@ def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path
     return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
 
+def run_record(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``run.yaml`` a run folder keeps (the config it was trained with), for a run folder
+    or a checkpoint inside one (``checkpoints/last.pt``); empty when there is none."""
+    import yaml
+
+    path = Path(path)
+    record = (path.parent.parent if path.suffix == ".pt" else path) / "run.yaml"
+    return (yaml.safe_load(record.read_text()) or {}) if record.is_file() else {}
+
+
 def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> dict[str, Any]:
     """Load a checkpoint safely (``weights_only``), with clear errors for bad files."""
     path = Path(path)

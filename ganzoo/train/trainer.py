@@ -137,7 +137,8 @@ class Trainer:
         self.step = 0
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
-        self._hardware: list[str] = []  # of the sessions that trained steps
+        self._hardware: list[str] = []  # of earlier sessions that trained steps
+        self._trained_here = False  # whether this session trained a step
         self._fit_started = time.perf_counter()
         gan.check_data(data)
         self._stop_requested = False
@@ -248,10 +249,17 @@ class Trainer:
                 "batch_size": self.batch_size,
                 "seed": self.seed,
                 "train_seconds": self.train_seconds + time.perf_counter() - self._fit_started,
-                "hardware": "; ".join(self._hardware) or _hardware(self.device),
+                "hardware": self._hardware_record(),
                 "world_size": self.dist.world_size,
             },
         }
+
+    def _hardware_record(self) -> str:
+        """The hardware of every session that trained steps, this one included if it did (a
+        resumed run that was already finished keeps its record)."""
+        here = _hardware(self.device)
+        sessions = [*self._hardware, *([here] if self._trained_here else [])]
+        return "; ".join(dict.fromkeys(sessions)) or here
 
     def _load_state(self, state: dict[str, Any]) -> None:
         load_gan_state(self.gan, state)
@@ -405,8 +413,7 @@ class Trainer:
         with bar, self._graceful_interrupts(), self.dist.guard("training"):
             while self.step < self.steps:
                 logs = self.train_step()
-                if not count and _hardware(self.device) not in self._hardware:
-                    self._hardware.append(_hardware(self.device))  # this session trains
+                self._trained_here = True
                 self.step += 1
                 self.lr_scheduler.after_step()
                 count += 1
