@@ -1,60 +1,72 @@
-"""ganzoo: a pluggable GAN model zoo for PyTorch — one registry, one trainer, many GANs."""
+"""ganzoo: a pluggable GAN model zoo for PyTorch — one registry, one trainer, many GANs.
 
-from . import metrics
-from .data import load_dataset
-from .errors import (
-    CheckpointError,
-    ConfigError,
-    DataError,
-    DistributedError,
-    GanzooError,
-    TrainingDiverged,
-    UnknownNameError,
-)
-from .gan import GAN
-from .hub import from_pretrained
-from .models import Discriminator, Generator, Translator
-from .models import acgan as _acgan
-from .models import began as _began
-from .models import cgan as _cgan
-from .models import cyclegan as _cyclegan
-from .models import dcgan as _dcgan
-from .models import ebgan as _ebgan
-from .models import pix2pix as _pix2pix
-from .models import sagan as _sagan
-from .models import sngan as _sngan
-from .models import stylegan as _stylegan
-from .models import vanilla as _vanilla
-from .objectives import Objective, build_objective, list_objectives, list_regularizers
-from .recipe import OptimizerConfig, Recipe
-from .registry import (
-    create,
-    create_generator,
-    is_model,
-    list_models,
-    model_info,
-    register_model,
-    split_model_name_tag,
-)
-from .train import Trainer, TrainResult, load_gan
-from .translation import TranslationGAN
+Every public name is imported on first use (PEP 562), so ``import ganzoo`` and the CLI start
+without loading the trainer, the Hub client or the metrics.
+"""
 
-del _acgan, _began, _cgan, _cyclegan, _dcgan, _ebgan, _pix2pix, _sagan, _sngan, _stylegan, _vanilla
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.2.0"
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Batch": "ganzoo.data",
+    "load_dataset": "ganzoo.data",
+    "CheckpointError": "ganzoo.errors",
+    "ConfigError": "ganzoo.errors",
+    "DataError": "ganzoo.errors",
+    "DistributedError": "ganzoo.errors",
+    "GanzooError": "ganzoo.errors",
+    "TrainingDiverged": "ganzoo.errors",
+    "UnknownNameError": "ganzoo.errors",
+    "GAN": "ganzoo.gan",
+    "GANBase": "ganzoo.gan",
+    "TranslationGAN": "ganzoo.gan",
+    "Discriminator": "ganzoo.models",
+    "Generator": "ganzoo.models",
+    "Translator": "ganzoo.models",
+    "Objective": "ganzoo.objectives",
+    "build_objective": "ganzoo.objectives",
+    "list_objectives": "ganzoo.objectives",
+    "list_regularizers": "ganzoo.objectives",
+    "OptimizerConfig": "ganzoo.recipe",
+    "Recipe": "ganzoo.recipe",
+    "is_model": "ganzoo.registry",
+    "list_models": "ganzoo.registry",
+    "register_model": "ganzoo.registry",
+    "split_model_name_tag": "ganzoo.registry",
+    "build_gan": "ganzoo.zoo",
+    "create": "ganzoo.factory",
+    "create_generator": "ganzoo.factory",
+    "from_pretrained": "ganzoo.factory",
+    "model_info": "ganzoo.factory",
+    "rebuild": "ganzoo.factory",
+    "load": "ganzoo.loading",
+    "TrainConfig": "ganzoo.train",
+    "Trainer": "ganzoo.train",
+    "TrainResult": "ganzoo.train",
+    "load_gan": "ganzoo.train",
+}
+_SUBMODULES = ("metrics", "hub", "data", "train", "bench", "zoo", "models", "objectives", "layers")
 
 __all__ = [
     "GAN",
+    "Batch",
     "CheckpointError",
     "ConfigError",
     "DataError",
     "Discriminator",
     "DistributedError",
+    "GANBase",
     "GanzooError",
     "Generator",
     "Objective",
     "OptimizerConfig",
     "Recipe",
+    "TrainConfig",
     "TrainResult",
     "Trainer",
     "TrainingDiverged",
@@ -62,18 +74,67 @@ __all__ = [
     "Translator",
     "UnknownNameError",
     "__version__",
+    "bench",
+    "build_gan",
     "build_objective",
     "create",
     "create_generator",
+    "data",
     "from_pretrained",
+    "hub",
     "is_model",
+    "layers",
     "list_models",
     "list_objectives",
     "list_regularizers",
+    "load",
     "load_dataset",
     "load_gan",
     "metrics",
     "model_info",
+    "models",
+    "objectives",
+    "rebuild",
     "register_model",
     "split_model_name_tag",
+    "train",
+    "zoo",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"ganzoo.{name}")
+    else:
+        raise AttributeError(f"module 'ganzoo' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see
+    from . import bench, data, hub, layers, metrics, models, objectives, train, zoo
+    from .data import Batch, load_dataset
+    from .errors import (
+        CheckpointError,
+        ConfigError,
+        DataError,
+        DistributedError,
+        GanzooError,
+        TrainingDiverged,
+        UnknownNameError,
+    )
+    from .factory import create, create_generator, from_pretrained, model_info, rebuild
+    from .gan import GAN, GANBase, TranslationGAN
+    from .loading import load
+    from .models import Discriminator, Generator, Translator
+    from .objectives import Objective, build_objective, list_objectives, list_regularizers
+    from .recipe import OptimizerConfig, Recipe
+    from .registry import is_model, list_models, register_model, split_model_name_tag
+    from .train import TrainConfig, Trainer, TrainResult, load_gan
+    from .zoo import build_gan

@@ -14,22 +14,24 @@ from .errors import GanzooError
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from .registry import _entry, list_models
+    from .registry import find_entry, list_models
 
     names = list_models(args.pattern or "", pretrained=args.pretrained)
     for name in names:
-        print(name if args.pretrained else f"{name:<10} {_entry(name).description}")
+        print(name if args.pretrained else f"{name:<10} {find_entry(name).description}")
     return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .registry import model_info
+    from .factory import model_info
 
     print(json.dumps(model_info(args.name), indent=2))
     return 0
 
 
 def _run_config(args: argparse.Namespace):  # -> RunConfig
+    """The run the flags describe: a config file (or a model's defaults), then ``--set``
+    assignments, then the flags (``--batch-size`` sets ``train.batch_size``, and so on)."""
     from .run import RunConfig, apply_overrides, load_run_config
 
     target = args.target
@@ -37,25 +39,34 @@ def _run_config(args: argparse.Namespace):  # -> RunConfig
         config = load_run_config(target)
     else:
         config = RunConfig(model=target)
-    sets = list(args.set or [])
+    config = apply_overrides(config, list(args.set or []))
+    for flag, field in _TRAIN_FLAGS.items():
+        if getattr(args, flag) is not None:
+            config.train = config.train.updated(**{field: getattr(args, flag)})
+    if args.no_progress:
+        config.train = config.train.updated(progress=False)
     flag_keys = {
-        "dataset": "data.name", "data_root": "data.root", "steps": "recipe.steps",
-        "batch_size": "recipe.batch_size", "out": "out_dir", "seed": "seed", "device": "device",
+        "dataset": "data.name", "data_root": "data.root", "out": "out_dir",
         "img_size": "model_args.img_size", "channels": "model_args.channels",
-        "objective": "model_args.objective", "sample_every": "sample_every",
-        "checkpoint_every": "checkpoint_every", "log_every": "log_every",
+        "objective": "model_args.objective",
     }  # fmt: skip
-    for flag, key in flag_keys.items():
-        value = getattr(args, flag)
-        if value is not None:
-            sets.append(f"{key}={value}")
-    return apply_overrides(config, sets)
+    sets = [f"{key}={getattr(args, flag)}" for flag, key in flag_keys.items()
+            if getattr(args, flag) is not None]  # fmt: skip
+    return apply_overrides(config, sets) if sets else config
+
+
+# ``ganzoo train`` flags that set a field of the run's TrainConfig directly.
+_TRAIN_FLAGS = {
+    "steps": "steps", "batch_size": "batch_size", "seed": "seed", "device": "device",
+    "sample_every": "sample_every", "checkpoint_every": "checkpoint_every",
+    "log_every": "log_every",
+}  # fmt: skip
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from .run import train
 
-    result = train(_run_config(args), resume=args.resume, progress=not args.no_progress)
+    result = train(_run_config(args), resume=args.resume)
     out = result.out_dir
     if result.interrupted:
         print(f"Interrupted at step {result.step}; checkpoint saved to {result.checkpoint}.\n"
@@ -67,22 +78,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_any(source: str, device: str = "cpu"):  # -> GAN
+def load_any(source: str, device: str = "cpu"):  # -> GANBase
     """A GAN from a checkpoint/run folder, a ganzoo model folder, a Hub repo id or a model.tag."""
-    from .hub import from_pretrained
-    from .registry import create, is_model
-    from .train import load_gan
+    from .loading import load
 
-    path = Path(source)
-    if path.is_dir() and (path / "config.json").is_file():
-        return from_pretrained(path).to(device)
-    if path.exists() or path.suffix == ".pt":
-        return load_gan(path, map_location=device)
-    if "." in source and "/" not in source and is_model(source):
-        return create(source, pretrained=True).to(device)
-    if source.count("/") == 1:
-        return from_pretrained(source).to(device)
-    return load_gan(path, map_location=device)  # raises a clear "does not exist"
+    return load(source, device)
 
 
 def trained_on(source: str) -> str | None:
@@ -122,9 +122,14 @@ def _task_target(task: str) -> str:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from .train import save_grid
+    from .utils.images import save_grid
 
     gan = load_any(args.checkpoint, args.device)
+    if not hasattr(gan, "sample"):
+        raise GanzooError(
+            f"{gan.name} translates images and cannot sample from noise: use "
+            f"`ganzoo translate {args.checkpoint} IN_DIR OUT_DIR`."
+        )
     labels = [int(x) for x in args.labels.split(",")] * args.n if args.labels else None
     images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed,
                         truncation=args.truncation)  # fmt: skip
@@ -269,7 +274,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_hub_push(args: argparse.Namespace) -> int:
-    from .hub import describe_run, push_to_hub
+    from .hub import push_to_hub
+    from .train.publishing import describe_run
 
     gan, extra, files = describe_run(args.run_dir)
     url = push_to_hub(gan, args.repo_id, token=args.token, private=args.private, tag=args.tag,

@@ -7,20 +7,25 @@ functions, and ``model.tag`` names for pretrained weights.
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import json
+import pkgutil
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import GanzooError, unknown_name
-from .gan import GAN
-from .models.base import Generator
+
+if TYPE_CHECKING:
+    from .gan import GANBase
 
 ENTRY_POINT_GROUP = "ganzoo.models"
-Builder = TypeVar("Builder", bound=Callable[..., GAN])
+BUILTIN_PACKAGE = "ganzoo.zoo"  # one module per family, found by listing the package
+STANDARD_DATASETS = ("mnist", "fashion-mnist")  # what a family trains on unless it says otherwise
+Builder = TypeVar("Builder", bound=Callable[..., "GANBase"])
 
 
 @dataclass
@@ -28,10 +33,17 @@ class ModelEntry:
     """What the registry knows about one model name."""
 
     name: str
-    builder: Callable[..., GAN]
+    builder: Callable[..., GANBase]
     aliases: tuple[str, ...] = ()
     module: str = ""
     pretrained_tags: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tiny: dict[str, Any] = field(default_factory=dict)
+    datasets: tuple[str, ...] = STANDARD_DATASETS
+
+    @property
+    def builtin(self) -> bool:
+        """Whether the model is one of ganzoo's own families (not a plugin or user model)."""
+        return self.module.startswith(f"{BUILTIN_PACKAGE}.")
 
     @property
     def description(self) -> str:
@@ -41,6 +53,7 @@ class ModelEntry:
 
 _models: dict[str, ModelEntry] = {}
 _aliases: dict[str, str] = {}
+_builtins_loaded = False
 _plugins_loaded = False
 _published_loaded = False
 
@@ -57,13 +70,20 @@ def register_model(
     aliases: Iterable[str] = (),
     pretrained_tags: dict[str, dict[str, Any]] | None = None,
     overwrite: bool = False,
+    tiny: dict[str, Any] | None = None,
+    datasets: Iterable[str] = STANDARD_DATASETS,
 ) -> Any:
-    """Register a function that returns a :class:`GAN` under its (or the given) name.
+    """Register a function that returns a GAN under its (or the given) name.
 
     Usable bare (``@register_model``) or with options (``@register_model(aliases=["gan"])``).
+    ``tiny`` are arguments that build a small instance with the real architecture's shapes (the
+    generic tests and quick benchmarks use them); ``datasets`` are the standard datasets (or, for
+    image-to-image models, translation tasks) its recipe trains on (see
+    :func:`ganzoo.run.zoo_config`).
     """
 
     def decorate(builder: Builder) -> Builder:
+        load_builtins()  # a user's model must meet the built-in names it may clash with
         key = _key(name or builder.__name__)
         alias_keys = tuple(_key(a) for a in aliases)
         for k in (key, *alias_keys):
@@ -78,7 +98,13 @@ def register_model(
             for alias in alias_keys:
                 _models.pop(alias, None)
         _models[key] = ModelEntry(
-            key, builder, alias_keys, builder.__module__, dict(pretrained_tags or {})
+            key,
+            builder,
+            alias_keys,
+            builder.__module__,
+            dict(pretrained_tags or {}),
+            dict(tiny or {}),
+            tuple(datasets),
         )
         for alias in alias_keys:
             _aliases[alias] = key
@@ -90,6 +116,20 @@ def register_model(
 def _same_builder(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
     """Same function, or the same definition imported again (e.g. a reloaded module)."""
     return a is b or (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
+
+
+def load_builtins() -> None:
+    """Import every family module of :mod:`ganzoo.zoo` once (their ``@register_model``
+    decorators fill the registry). Families are found by listing the package, the way plugins
+    are found by their entry points: adding a family is adding a file."""
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    package = importlib.import_module(BUILTIN_PACKAGE)
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{BUILTIN_PACKAGE}.{module.name}")
 
 
 def load_plugins() -> None:
@@ -137,9 +177,15 @@ def _load_published_tags() -> None:
             entry.pretrained_tags.setdefault(tag, cfg)
 
 
-def _entry(name: str) -> ModelEntry:
+def _load_all() -> None:
+    load_builtins()
     load_plugins()
     _load_published_tags()
+
+
+def find_entry(name: str) -> ModelEntry:
+    """The registry entry of ``name`` (a model, an alias, or ``model.tag``)."""
+    _load_all()
     arch, _ = split_model_name_tag(name)
     key = _aliases.get(_key(arch), _key(arch))
     if key not in _models:
@@ -150,10 +196,16 @@ def _entry(name: str) -> ModelEntry:
     return _models[key]
 
 
+def builtin_models() -> list[str]:
+    """The sorted names of ganzoo's own families (as found in :mod:`ganzoo.zoo`)."""
+    _load_all()
+    return sorted(name for name, entry in _models.items() if entry.builtin)
+
+
 def is_model(name: str) -> bool:
     """Whether ``name`` (or an alias of it) is registered."""
     try:
-        _entry(name)
+        find_entry(name)
     except GanzooError:
         return False
     return True
@@ -166,8 +218,7 @@ def list_models(
 
     With ``pretrained=True``, lists ``model.tag`` names that have published weights.
     """
-    load_plugins()
-    _load_published_tags()
+    _load_all()
     if pretrained:
         names = [f"{n}.{tag}" for n, e in _models.items() for tag in e.pretrained_tags]
     else:
@@ -180,72 +231,3 @@ def list_models(
     for pat in filter(None, excludes):
         names = [n for n in names if not fnmatch.fnmatchcase(n, _key(pat))]
     return sorted(names)
-
-
-def create(
-    name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
-) -> GAN:
-    """Build the GAN registered as ``name`` with architecture/objective/recipe ``overrides``.
-
-    Example: ``ganzoo.create("dcgan", img_size=64, channels=3, objective="hinge")``.
-    ``ganzoo.create("dcgan.mnist", pretrained=True)`` downloads the tag's weights from the Hub
-    (pinned revision, sha256-checked) into ``cache_dir`` (default: the Hugging Face cache);
-    overrides may then not change the architecture.
-    """
-    entry = _entry(name)
-    _, tag = split_model_name_tag(name)
-    if tag and tag not in entry.pretrained_tags:
-        tags = ", ".join(sorted(entry.pretrained_tags)) or "none yet"
-        raise GanzooError(f"{entry.name} has no pretrained tag {tag!r}. Available tags: {tags}.")
-    if pretrained:
-        if not entry.pretrained_tags:
-            raise GanzooError(
-                f"No pretrained weights are published for {entry.name!r} yet. "
-                "Train one with `ganzoo train` or call create() without pretrained=True."
-            )
-        tag = tag or next(iter(entry.pretrained_tags))
-        cfg = entry.pretrained_tags[tag]
-        from .hub import from_pretrained
-
-        return from_pretrained(
-            cfg["hf_hub_id"], revision=cfg.get("revision"), sha256=cfg.get("sha256"),
-            cache_dir=cache_dir, **overrides,
-        )  # fmt: skip
-    gan = entry.builder(**overrides)
-    if not isinstance(gan, GAN):
-        raise GanzooError(
-            f"The builder of {entry.name!r} returned {type(gan).__name__}, not a ganzoo.GAN."
-        )
-    gan.config["model"] = entry.name
-    return gan
-
-
-def create_generator(
-    name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
-) -> Generator:
-    """Only the generator of :func:`create` (what sampling needs)."""
-    return create(name, pretrained=pretrained, cache_dir=cache_dir, **overrides).generator
-
-
-def model_info(name: str) -> dict[str, Any]:
-    """Description, aliases, defaults, objective, recipe and parameter counts of a model."""
-    entry = _entry(name)
-    gan = entry.builder()
-    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
-    return {
-        "name": entry.name,
-        "aliases": list(entry.aliases),
-        "description": (entry.builder.__doc__ or "").strip(),
-        "module": entry.module,
-        "image_shape": list(gan.image_shape),
-        "latent_dim": gan.latent_dim,
-        "num_classes": gan.num_classes,
-        "generator": type(gan.generator).__name__,
-        "discriminator": type(gan.discriminator).__name__,
-        "generator_params": count(gan.generator),
-        "discriminator_params": count(gan.discriminator),
-        "objective": repr(gan.objective),
-        "arguments": {k: v for k, v in gan.config.items() if k not in ("model", "recipe")},
-        "recipe": gan.config.get("recipe", {}),
-        "pretrained_tags": sorted(entry.pretrained_tags),
-    }

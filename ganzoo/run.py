@@ -13,10 +13,17 @@ import yaml
 from .config import from_dict, load_yaml, to_dict
 from .data import ImagePairs, load_dataset
 from .errors import ConfigError, DataError
-from .gan import GAN
+from .factory import create
+from .gan import GANBase
 from .recipe import Recipe
-from .registry import create
-from .train import HealthConfig, SpeedConfig, Trainer, TrainResult
+from .registry import find_entry
+from .train import TrainConfig, Trainer, TrainResult
+
+ZOO_CONFIGS = Path(__file__).resolve().parents[1] / "zoo_configs"  # in a checkout of the repo
+
+# Keys that sat at the top level of run configs before the ``train:`` section existed.
+_LEGACY_TRAIN_KEYS = ("seed", "log_every", "sample_every", "checkpoint_every", "num_samples",
+                      "device", "health", "speed", "tensorboard")  # fmt: skip
 
 
 @dataclass
@@ -33,22 +40,15 @@ class DataConfig:
 
 @dataclass
 class RunConfig:
-    """Everything that defines a training run; ``zoo_configs/*.yaml`` files hold these."""
+    """Everything that defines a training run; ``zoo_configs/*.yaml`` files hold these: the
+    model and its arguments, recipe overrides, the data, and how to train (``train:``)."""
 
     model: str = "dcgan"
     model_args: dict[str, Any] = field(default_factory=dict)
     recipe: dict[str, Any] = field(default_factory=dict)
     data: DataConfig = field(default_factory=DataConfig)
-    seed: int = 0
+    train: TrainConfig = field(default_factory=TrainConfig)
     out_dir: str | None = None
-    log_every: int = 25
-    sample_every: int | None = None
-    checkpoint_every: int | None = None
-    num_samples: int = 64
-    device: str | None = None
-    health: HealthConfig = field(default_factory=HealthConfig)
-    speed: SpeedConfig = field(default_factory=SpeedConfig)
-    tensorboard: bool = False
     source: str | None = None  # the config file the run came from (informational)
 
     # Keys users put at the top level that live elsewhere (used in error messages).
@@ -59,7 +59,23 @@ class RunConfig:
             for k in ("img_size", "channels", "latent_dim", "num_classes", "width")
         },
         "direction": "data.direction",
+        "progress": "train.progress",
+        "num_workers": "train.num_workers",
     }
+
+
+def run_config_from_dict(raw: Any, where: str) -> RunConfig:
+    """A :class:`RunConfig` from parsed YAML; files written before the ``train:`` section
+    (settings such as ``seed`` at the top level) are read as the same run."""
+    if isinstance(raw, dict):
+        legacy = {k: raw[k] for k in _LEGACY_TRAIN_KEYS if k in raw}
+        if legacy:
+            train = raw.get("train") or {}
+            if not isinstance(train, dict):
+                raise ConfigError(f"{where}: train must be a mapping, got {train!r}.")
+            raw = {k: v for k, v in raw.items() if k not in legacy}
+            raw["train"] = {**legacy, **train}
+    return from_dict(RunConfig, raw, where=where)
 
 
 def load_run_config(path: str | os.PathLike[str]) -> RunConfig:
@@ -71,9 +87,34 @@ def load_run_config(path: str | os.PathLike[str]) -> RunConfig:
         raw = load_yaml(path.read_text()) or {}
     except yaml.YAMLError as err:
         raise ConfigError(f"{path} is not valid YAML: {err}") from None
-    config = from_dict(RunConfig, raw, where=path.name)
+    config = run_config_from_dict(raw, path.name)
     config.source = config.source or str(path)
     return config
+
+
+def zoo_config_name(model: str, dataset: str) -> str:
+    """The file stem of a zoo recipe: ``wgan-gp`` on ``fashion-mnist`` -> ``wgan_gp_fashion_mnist``."""
+    return f"{model}_{dataset}".replace("-", "_")
+
+
+def zoo_config(model: str, dataset: str, folder: str | os.PathLike[str] | None = None) -> RunConfig:
+    """The recipe that trains ``model`` on a standard ``dataset`` (or translation task).
+
+    ``zoo_configs/<model>_<dataset>.yaml`` (in ``folder``, default the checkout's
+    ``zoo_configs/``) when a file overrides it, else generated from the family's own recipe: a
+    new family trains on every dataset it declares without a file.
+    """
+    entry = find_entry(model)
+    if dataset not in entry.datasets:
+        raise ConfigError(
+            f"{entry.name} declares no recipe for {dataset!r}; its datasets: "
+            f"{', '.join(entry.datasets)}. Train it with `ganzoo train {entry.name} --dataset ...`."
+        )
+    stem = zoo_config_name(entry.name, dataset)
+    path = Path(folder) if folder is not None else ZOO_CONFIGS
+    if (path / f"{stem}.yaml").is_file():
+        return load_run_config(path / f"{stem}.yaml")
+    return RunConfig(model=entry.name, data=DataConfig(name=dataset), out_dir=f"runs/{stem}")
 
 
 def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
@@ -81,6 +122,8 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
     data = to_dict(config)
     for item in assignments:
         key, sep, raw = item.partition("=")
+        if key.split(".")[0] in _LEGACY_TRAIN_KEYS:
+            key = f"train.{key}"
         if not sep or not key:
             raise ConfigError(
                 f"Override {item!r} must look like key=value, e.g. recipe.batch_size=32."
@@ -92,10 +135,10 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
             if not isinstance(node, dict):
                 raise ConfigError(f"Override {item!r}: {part!r} is not a section.")
         node[leaf] = load_yaml(raw)
-    return from_dict(RunConfig, data, where="overrides")
+    return run_config_from_dict(data, "overrides")
 
 
-def build_run(config: RunConfig) -> tuple[GAN, Any]:
+def build_run(config: RunConfig) -> tuple[GANBase, Any]:
     """The dataset and a GAN shaped for it (image size, channels and classes follow the data
     unless ``model_args`` sets them, in which case the data is resized/converted). For
     :class:`ImagePairs` the targets set ``channels`` and the sources ``source_channels``."""
@@ -114,7 +157,7 @@ def build_run(config: RunConfig) -> tuple[GAN, Any]:
             args["source_channels"] = data.source_shape[0]
     if config.recipe:
         args["recipe"] = config.recipe
-    torch.manual_seed(config.seed)
+    torch.manual_seed(config.train.seed)
     try:
         gan = create(config.model, **args)
     except ConfigError as err:
@@ -132,25 +175,22 @@ def build_run(config: RunConfig) -> tuple[GAN, Any]:
         and data_classes
         and data_classes != gan.num_classes
     ):
-        torch.manual_seed(config.seed)
+        torch.manual_seed(config.train.seed)
         gan = create(config.model, **args, num_classes=data_classes)
     return gan, data
 
 
 def train(
-    config: RunConfig | str | os.PathLike[str], resume: bool = False, progress: bool = True
+    config: RunConfig | str | os.PathLike[str], resume: bool = False, progress: bool | None = None
 ) -> TrainResult:
-    """Train from a run config (object or YAML path); writes the resolved config to the run folder."""
+    """Train from a run config (object or YAML path); writes the resolved config to the run
+    folder. ``progress`` (if given) overrides ``config.train.progress``."""
     if not isinstance(config, RunConfig):
         config = load_run_config(config)
+    if progress is not None:
+        config.train = config.train.updated(progress=progress)
     gan, data = build_run(config)
     out_dir = Path(config.out_dir or Path("runs") / gan.name)
     record = {**to_dict(config), "out_dir": str(out_dir)}  # `ganzoo train run.yaml` reruns it
-    trainer = Trainer(
-        gan, data, out_dir, seed=config.seed, device=config.device,
-        log_every=config.log_every, sample_every=config.sample_every,
-        checkpoint_every=config.checkpoint_every, num_samples=config.num_samples,
-        resume=resume, progress=progress, run_config=record, health=config.health,
-        speed=config.speed, tensorboard=config.tensorboard,
-    )  # fmt: skip
+    trainer = Trainer(gan, data, out_dir, config.train, resume=resume, run_config=record)
     return trainer.fit()

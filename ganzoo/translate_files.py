@@ -12,7 +12,7 @@ from torch import Tensor
 from .data.images import resize, to_unit_range
 from .data.pair_folders import decode_image_file, require_images
 from .errors import ConfigError
-from .translation import TranslationGAN
+from .gan import TranslationGAN
 
 
 def to_uint8(images: Tensor) -> Tensor:

@@ -20,7 +20,7 @@ from torch import Tensor
 import ganzoo
 from ganzoo.models import AuxiliaryClassifierDiscriminator
 from ganzoo.models.acgan import ACGANDiscriminator, ACGANGenerator
-from ganzoo.models.builder import build_gan
+from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import ACGANObjective, HingeLoss, NonSaturatingLoss, Objective
 

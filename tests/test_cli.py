@@ -72,7 +72,7 @@ def test_train_from_yaml_then_sample(tmp_path: Path) -> None:
         assert (run_dir / name).is_file(), name
     record = yaml.safe_load((run_dir / "run.yaml").read_text())
     assert record["model"] == "cgan" and record["model_args"]["width"] == 8
-    assert load_checkpoint(run_dir)["config"]["width"] == 8  # every resolved argument
+    assert load_checkpoint(run_dir)["config"]["args"]["width"] == 8  # every resolved argument
     assert load_checkpoint(run_dir)["step"] == 4
 
     grid = tmp_path / "grid.png"

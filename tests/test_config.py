@@ -14,6 +14,7 @@ from ganzoo.data.datasets import _ALIASES as DATASET_ALIASES
 from ganzoo.recipe import OptimizerConfig, Recipe
 from ganzoo.registry import split_model_name_tag
 from ganzoo.run import DataConfig, RunConfig, apply_overrides, load_run_config
+from ganzoo.train import TrainConfig
 
 ZOO_CONFIGS = Path(__file__).resolve().parents[1] / "zoo_configs"
 ZOO_DATASETS = ("mnist", "fashion_mnist")
@@ -71,13 +72,14 @@ def test_valid_yaml_loads_into_run_config(tmp_path: Path) -> None:
           root: /data
           train: false
           download: false
-        seed: 7
         out_dir: runs/x
-        log_every: 5
-        sample_every: null
-        checkpoint_every: 50
-        num_samples: 16
-        device: cpu
+        train:
+          seed: 7
+          log_every: 5
+          sample_every: null
+          checkpoint_every: 50
+          num_samples: 16
+          device: cpu
         """.replace("\n        ", "\n"),
     )
     config = load_run_config(path)
@@ -89,13 +91,21 @@ def test_valid_yaml_loads_into_run_config(tmp_path: Path) -> None:
     assert config.data == DataConfig(
         name="fashion-mnist", root="/data", train=False, download=False
     )
-    assert config.seed == 7
     assert config.out_dir == "runs/x"
-    assert config.log_every == 5
-    assert config.sample_every is None
-    assert config.checkpoint_every == 50
-    assert config.num_samples == 16
-    assert config.device == "cpu"
+    assert config.train == TrainConfig(
+        seed=7, log_every=5, sample_every=None, checkpoint_every=50, num_samples=16, device="cpu"
+    )
+
+
+def test_files_from_before_the_train_section_load_as_the_same_run(tmp_path: Path) -> None:
+    """run.yaml files of ganzoo 0.1 kept the training settings at the top level."""
+    legacy = (
+        "model: dcgan\nseed: 7\nlog_every: 5\nspeed: {channels_last: true}\ntrain: {steps: 3}\n"
+    )
+    config = load_run_config(_write(tmp_path, legacy))
+    assert config.train.seed == 7 and config.train.log_every == 5 and config.train.steps == 3
+    assert config.train.speed.channels_last is True
+    assert apply_overrides(RunConfig(), ["seed=4"]).train.seed == 4  # old --set spelling
 
 
 def test_empty_file_gives_defaults(tmp_path: Path) -> None:
@@ -111,10 +121,10 @@ def test_load_run_config_accepts_str_paths(tmp_path: Path) -> None:
 
 
 def test_from_dict_builds_nested_dataclasses() -> None:
-    config = from_dict(RunConfig, {"data": {"name": "mnist"}, "seed": 3})
+    config = from_dict(RunConfig, {"data": {"name": "mnist"}, "train": {"seed": 3}})
     assert isinstance(config.data, DataConfig)
     assert config.data.name == "mnist"
-    assert config.seed == 3
+    assert config.train.seed == 3
     optimizer = from_dict(OptimizerConfig, {"betas": [0.1, 0.2], "lr": 1})
     assert optimizer.betas == (0.1, 0.2)
     assert isinstance(optimizer.lr, float)
@@ -170,7 +180,7 @@ def test_keys_that_live_in_a_section_point_there(tmp_path: Path, key: str, targe
 
 @pytest.mark.parametrize(
     ("typo", "key"),
-    [("sed", "seed"), ("dta", "data"), ("num_sample", "num_samples"), ("devic", "device")],
+    [("dta", "data"), ("modl", "model"), ("recpe", "recipe"), ("trian", "train")],
 )
 def test_typo_of_a_top_level_key_suggests_that_key(tmp_path: Path, typo: str, key: str) -> None:
     with pytest.raises(ganzoo.ConfigError) as info:
@@ -193,14 +203,15 @@ def test_unknown_nested_data_key(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ('seed: "abc"', "seed"),
-        ("log_every: 1.5", "log_every"),
+        ('train:\n  seed: "abc"', "train.seed"),
+        ("train:\n  log_every: 1.5", "train.log_every"),
         ("data: 3", "data"),
         ("recipe: [1, 2]", "recipe"),
-        ("seed: true", "seed"),
-        ("num_samples: false", "num_samples"),
-        ("sample_every: true", "sample_every"),
-        ("checkpoint_every: 2.5", "checkpoint_every"),
+        ("train:\n  seed: true", "train.seed"),
+        ("train:\n  num_samples: false", "train.num_samples"),
+        ("train:\n  sample_every: true", "train.sample_every"),
+        ("train:\n  checkpoint_every: 2.5", "train.checkpoint_every"),
+        ("seed: true", "train.seed"),  # the layout of ganzoo 0.1 files
         ("model_args: 3", "model_args"),
         ("model: 5", "model"),
         ("out_dir: [runs]", "out_dir"),
@@ -217,7 +228,7 @@ def test_wrong_types_name_the_field(tmp_path: Path, text: str, field: str) -> No
 
 def test_bool_is_not_an_int_but_int_is_a_float() -> None:
     with pytest.raises(ganzoo.ConfigError, match="expected an integer"):
-        from_dict(RunConfig, {"log_every": True})
+        from_dict(TrainConfig, {"log_every": True})
     with pytest.raises(ganzoo.ConfigError, match="expected a number"):
         from_dict(OptimizerConfig, {"lr": True})
     assert from_dict(OptimizerConfig, {"lr": 1}).lr == 1.0
@@ -270,18 +281,18 @@ def test_apply_overrides_parses_values_as_yaml() -> None:
     config = apply_overrides(
         RunConfig(),
         [
-            "seed=3",
+            "train.seed=3",
             "data.download=false",
-            "sample_every=null",
+            "train.sample_every=null",
             "model=sagan",
             "recipe.g_optimizer.lr=0.001",
             "model_args.hidden=[16, 8]",
             "out_dir=runs/a=b",
         ],
     )
-    assert config.seed == 3
+    assert config.train.seed == 3
     assert config.data.download is False
-    assert config.sample_every is None
+    assert config.train.sample_every is None
     assert config.model == "sagan"
     assert config.recipe == {"g_optimizer": {"lr": 0.001}}
     assert config.model_args == {"hidden": [16, 8]}
@@ -289,7 +300,7 @@ def test_apply_overrides_parses_values_as_yaml() -> None:
 
 
 def test_later_overrides_win() -> None:
-    assert apply_overrides(RunConfig(), ["seed=1", "seed=2"]).seed == 2
+    assert apply_overrides(RunConfig(), ["train.seed=1", "train.seed=2"]).train.seed == 2
 
 
 @pytest.mark.parametrize("item", ["foo", "=3", "recipe.batch_size"])
@@ -360,27 +371,28 @@ def test_every_zoo_config_loads_and_builds() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_zoo_configs_cover_every_model_on_mnist_and_fashion_mnist() -> None:
-    files = _zoo_files()
-    assert files, f"no zoo configs in {ZOO_CONFIGS}"
-    covered: set[tuple[str, str]] = set()
-    for path in files:
-        dataset = _dataset_in_file_name(path)
-        try:
-            config = load_run_config(path)
-            gan = ganzoo.create(config.model, **config.model_args, recipe=config.recipe)
-            model = gan.config["model"]
-        except ganzoo.GanzooError:
-            continue  # reported by test_every_zoo_config_loads_and_builds
-        if dataset:
-            covered.add((model, dataset))
-    # translation models: a task made from each dataset
-    tasks = {
-        "pix2pix": ("edges2mnist", "edges2fashion"),
-        "cyclegan": ("thin2thick", "mnist2fashion"),
-    }
-    wanted = {(m, d) for m in ganzoo.list_models() for d in tasks.get(m, ZOO_DATASETS)}
-    missing = sorted(wanted - covered)
-    assert not missing, "zoo_configs lacks (model, dataset) files for: " + ", ".join(
-        f"{m} on {d}" for m, d in missing
+@pytest.mark.parametrize("model", ganzoo.list_models())
+def test_every_model_has_a_recipe_for_each_dataset_it_declares(model: str) -> None:
+    """A file in zoo_configs/ or, without one, the config generated from the family's recipe."""
+    from ganzoo.registry import find_entry
+    from ganzoo.run import ZOO_CONFIGS, zoo_config, zoo_config_name
+
+    for dataset in find_entry(model).datasets:
+        config = zoo_config(model, dataset)
+        assert _canonical_dataset(config.data.name) == _canonical_dataset(dataset)
+        assert ganzoo.create(config.model, **config.model_args, recipe=config.recipe).name == model
+        stem = zoo_config_name(model, dataset)
+        if not (ZOO_CONFIGS / f"{stem}.yaml").is_file():
+            assert config.out_dir == f"runs/{stem}" and not config.recipe  # the family's own
+
+
+def test_a_zoo_file_overrides_the_generated_recipe(tmp_path: Path) -> None:
+    from ganzoo.run import zoo_config
+
+    assert zoo_config("dcgan", "mnist", tmp_path).recipe == {}  # no file: the family's recipe
+    (tmp_path / "dcgan_mnist.yaml").write_text(
+        "model: dcgan\ndata: {name: mnist}\nrecipe: {steps: 7}\n"
     )
+    assert zoo_config("dcgan", "mnist", tmp_path).recipe == {"steps": 7}
+    with pytest.raises(ganzoo.ConfigError, match="declares no recipe for 'cifar10'"):
+        zoo_config("dcgan", "cifar10", tmp_path)

@@ -19,7 +19,7 @@ import ganzoo
 from ganzoo.data import TensorImages, load_embedded
 from ganzoo.models.autoencoder import AutoencoderDiscriminator
 from ganzoo.models.began import BEGANDiscriminator, BEGANGenerator, ShallowAutoencoder
-from ganzoo.models.builder import build_gan
+from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import (
     BEGANObjective,

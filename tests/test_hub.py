@@ -19,8 +19,9 @@ import torch
 from huggingface_hub import ModelCard
 
 import ganzoo
-from ganzoo.hub import export_folder, from_pretrained, sha256_of
-from ganzoo.registry import _models
+from ganzoo import from_pretrained
+from ganzoo.hub import export_folder, sha256_of
+from ganzoo.registry import find_entry
 
 from .hub_server import HubServer
 
@@ -185,7 +186,7 @@ def test_pretrained_tag_downloads_pinned_and_checked(hub, tmp_path) -> None:
         "revision": "v1",
         "sha256": sha256_of(folder / "generator.safetensors"),
     }
-    entry = _models["dcgan"]
+    entry = find_entry("dcgan")
     saved = dict(entry.pretrained_tags)
     try:
         entry.pretrained_tags.update({"unit": good, "tampered": {**good, "sha256": "f" * 64}})

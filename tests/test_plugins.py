@@ -22,7 +22,7 @@ PLUGIN_MODULE = '''
 """A dummy ganzoo plugin."""
 
 import ganzoo
-from ganzoo.models.builder import build_gan
+from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 
 

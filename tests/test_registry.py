@@ -15,7 +15,7 @@ import ganzoo
 from ganzoo import registry
 from ganzoo.config import to_dict
 from ganzoo.gan import GAN
-from ganzoo.models.builder import build_gan
+from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.recipe import Recipe
 

@@ -26,7 +26,7 @@ from ganzoo.layers.style import (
 from ganzoo.models.stylegan import StyleGANDiscriminator, StyleGANGenerator
 from ganzoo.objectives import NonSaturatingLoss, R1Penalty, StyleGANObjective
 from ganzoo.objectives.path_length import path_lengths
-from ganzoo.objectives.sharding import batch_shard
+from ganzoo.utils.sharding import batch_shard
 
 from .conftest import stopping_trainer, tiny_args, train_tiny
 

@@ -13,7 +13,7 @@ import ganzoo
 from ganzoo.data import TensorImages, load_embedded
 from ganzoo.objectives import LossOutput, Objective
 from ganzoo.train import load_checkpoint, save_checkpoint
-from ganzoo.train.checkpoint import atomic_write
+from ganzoo.utils.files import atomic_write
 
 from .conftest import noise_models, tiny_args
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import ganzoo
 from ganzoo.models.began import BEGANGenerator, ShallowAutoencoder
-from ganzoo.models.builder import build_gan
+from ganzoo.zoo import build_gan
 from ganzoo.objectives import BEGANObjective, BoundaryEquilibriumLoss
 from ganzoo.recipe import OptimizerConfig, Recipe
 from ganzoo.run import RunConfig, train

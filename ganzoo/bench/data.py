@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..data import ImagePairs, TensorImages, load_embedded
-from ..gan import GAN
+from ..gan import GANBase
 
 MAX_BYTES = 64 * 2**20  # keeps 128x128 RGB data small while leaving several batches per epoch
 
@@ -39,7 +39,7 @@ def bench_data(img_size: int, channels: int, batch_size: int) -> TensorImages:
     return subset.formatted(img_size, channels)
 
 
-def pairs_for(data: TensorImages, gan: GAN) -> ImagePairs:
+def pairs_for(data: TensorImages, gan: GANBase) -> ImagePairs:
     """``data`` as two-domain pairs shaped for translation model ``gan`` (sources: the same
     images in the generator's source channels; paired or not as the model trains)."""
     sources = data.formatted(channels=gan.source_shape[0]).images

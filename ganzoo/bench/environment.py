@@ -10,6 +10,8 @@ from typing import Any
 
 import torch
 
+from .. import __version__
+
 
 def device_name(device: torch.device | str) -> str:
     """The GPU's name, or the CPU's model name with its core and thread counts."""
@@ -28,7 +30,7 @@ def device_name(device: torch.device | str) -> str:
 
 def environment(device: torch.device | str) -> dict[str, Any]:
     """Device, library versions and the UTC date, for the record of a benchmark run."""
-    from .. import __version__
+
 
     info: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -13,8 +13,11 @@ import torch
 
 from ..data import TensorImages, to_unit_range
 from ..errors import ConfigError, DataError, unknown_name
+from ..factory import create
+from ..gan import TranslationGAN
+from ..registry import find_entry, list_models
+from ..train import Trainer
 from ..train.speed import SpeedConfig, autocast_context
-from ..translation import TranslationGAN
 from .data import bench_data, pairs_for
 from .flops import count_flops
 from .memory import LiveTensorBytes, cuda_peak_bytes, tensors_of
@@ -28,8 +31,6 @@ REFERENCE_MODEL = "dcgan"  # the architecture the classic loop trains
 
 def resolve_models(patterns: Iterable[str]) -> list[str]:
     """Registry names for names, aliases and fnmatch globs, in order, without repeats."""
-    from ..registry import _entry, list_models
-
     names: list[str] = []
     for pattern in patterns:
         if any(c in pattern for c in "*?["):
@@ -37,7 +38,7 @@ def resolve_models(patterns: Iterable[str]) -> list[str]:
             if not matched:
                 raise unknown_name("model pattern", pattern, list_models())
         else:
-            matched = [_entry(pattern).name]
+            matched = [find_entry(pattern).name]
         names += [n for n in matched if n not in names]
     return names
 
@@ -62,9 +63,6 @@ class BenchTrainer(contextlib.AbstractContextManager):
         model_args: dict[str, Any] | None = None,
         data: TensorImages | None = None,
     ) -> None:
-        from ..registry import create
-        from ..train import Trainer
-
         torch.manual_seed(0)
         self.gan = create(name, img_size=img_size, channels=channels, **(model_args or {}))
         self.data = data if data is not None else bench_data(img_size, channels, batch_size)

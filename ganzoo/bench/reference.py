@@ -17,6 +17,9 @@ import torch
 from torch import nn, optim
 from torch.utils.data import DataLoader, Dataset
 
+from ..factory import create
+from .memory import tensors_of
+
 
 class ClassicDCGAN:
     """One call of :meth:`step` is one iteration of the classic example's inner loop."""
@@ -32,8 +35,6 @@ class ClassicDCGAN:
         workers: int = 0,
         model_args: dict[str, Any] | None = None,
     ) -> None:
-        from ..registry import create
-
         gan = create("dcgan", img_size=img_size, channels=channels, **(model_args or {}))
         self.device = torch.device(device)
         self.nz = gan.latent_dim
@@ -91,7 +92,5 @@ class ClassicDCGAN:
 
     def resident_tensors(self) -> list[torch.Tensor]:
         """Weights, gradients, buffers, optimizer state and the in-memory dataset."""
-        from .memory import tensors_of
-
         held = [getattr(self.dataloader.dataset, "images", None)]
         return tensors_of(self.netG, self.netD, self.optimizerD, self.optimizerG, *held)

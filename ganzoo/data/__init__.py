@@ -1,6 +1,7 @@
 """Datasets (the embedded default, torchvision datasets, image folders, two-domain pairs,
 translation tasks) and batch streams."""
 
+from .batch import Batch
 from .datasets import DATASETS, default_data_root, load_dataset, load_embedded
 from .images import TensorImages, to_unit_range
 from .loader import BatchStream
@@ -26,6 +27,7 @@ from .translation_tasks import (
 __all__ = [
     "DATASETS",
     "TRANSLATION_TASKS",
+    "Batch",
     "BatchStream",
     "FolderImages",
     "ImagePairs",

@@ -10,16 +10,17 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from ..errors import DataError
+from .batch import Batch
 from .images import TensorImages, to_unit_range
 from .pairs import ImagePairs
 
 
 class BatchStream:
-    """Yields ``(images, labels)`` batches forever; each epoch is a seeded permutation.
+    """Yields :class:`~ganzoo.data.Batch` es forever; each epoch is a seeded permutation.
 
     Labels are None when the dataset has none or ``with_labels`` is False. For
-    :class:`~ganzoo.data.ImagePairs` the second element is the source images in [-1, 1]
-    (unpaired data: drawn from the sources' own seeded shuffle of each epoch). With
+    :class:`~ganzoo.data.ImagePairs` each batch carries the source images in [-1, 1] as
+    ``source`` (unpaired data: drawn from the sources' own seeded shuffle of each epoch). With
     ``world_size`` > 1, ``batch_size`` is the global batch and this rank gets its slice
     ``rank``; all ranks together see exactly the batches of a single process.
     The position (epoch, batch within epoch) is part of :meth:`state_dict`, so a resumed run
@@ -123,8 +124,9 @@ class BatchStream:
         )  # fmt: skip
         return iter(loader)
 
-    def next(self) -> tuple[Tensor, Tensor | None]:
-        """The next batch: float images in [-1, 1] on the device, labels or None."""
+    def next(self) -> Batch:
+        """The next :class:`Batch`: float images in [-1, 1] on the device, with their labels
+        (labelled data, ``with_labels``) or their source images (image-to-image data)."""
         if self._images is not None:
             if self._perm is None or self._perm_epoch != self.epoch:
                 self._perm, self._perm_epoch = (
@@ -139,7 +141,9 @@ class BatchStream:
             labels = None if self._labels is None else self._labels[index].to(self.device)
             if self._sources is not None:
                 source_index = index if self._paired else self._shard(self._source_perm[window])
-                labels = to_unit_range(self._sources[source_index].to(self.device))
+                source = to_unit_range(self._sources[source_index].to(self.device))
+                self._advance()
+                return Batch(images, source=source)
         else:
             if self._iterator is None:
                 self._iterator = self._loader_batches()
@@ -150,4 +154,4 @@ class BatchStream:
                 labels.to(self.device) if self.with_labels and torch.is_tensor(labels) else None
             )
         self._advance()
-        return images, labels
+        return Batch(images, labels)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from huggingface_hub import ModelCard, ModelCardData
+if TYPE_CHECKING:
+    from huggingface_hub import ModelCard
 
 _DATASET_IDS = {
     "mnist": "ylecun/mnist",
@@ -21,6 +22,8 @@ def _markdown_table(rows: dict[str, Any]) -> str:
 
 def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
     """A model card for a repo written by ``save_pretrained`` (``config`` is its config.json)."""
+    from huggingface_hub import ModelCard, ModelCardData  # heavy: only when a card is made
+
     model = config["model"]
     dataset = config.get("dataset")
     conditional = config.get("num_classes", 0) > 0

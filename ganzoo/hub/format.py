@@ -13,14 +13,16 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from ..errors import CheckpointError, ConfigError
-from ..gan import GAN
+
+if TYPE_CHECKING:
+    from ..gan import GANBase
 
 LIBRARY = "ganzoo"
 FORMAT_VERSION = 1
@@ -28,7 +30,6 @@ CONFIG_NAME = "config.json"
 GENERATOR_WEIGHTS = "generator.safetensors"
 FULL_WEIGHTS = "model.safetensors"
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
-_ARCHITECTURE_EXEMPT = ("recipe",)  # keys that may differ without changing the weights' shapes
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
@@ -51,7 +52,7 @@ def _tensors(state: dict[str, torch.Tensor], dtype: torch.dtype | None) -> dict[
 
 
 def save_pretrained(
-    gan: GAN,
+    gan: GANBase,
     folder: str | os.PathLike[str],
     *,
     dtype: str = "float32",
@@ -112,30 +113,8 @@ def read_config(path: str | os.PathLike[str], where: str = "") -> dict[str, Any]
     return config
 
 
-def build_from_config(config: dict[str, Any], where: str = "", **overrides: Any) -> GAN:
-    """The untrained GAN that ``config`` describes; ``overrides`` may not change its architecture."""
-    from ..registry import create
-
-    args = dict(config.get("args", {}))
-    clashes = {
-        k: (args[k], v)
-        for k, v in overrides.items()
-        if k in args and k not in _ARCHITECTURE_EXEMPT and args[k] != v
-    }
-    if clashes:
-        details = ", ".join(
-            f"{k}={saved!r} (you asked for {asked!r})" for k, (saved, asked) in clashes.items()
-        )
-        raise ConfigError(
-            f"The pretrained weights in {where or 'this repo'} were made for {config['model']} with "
-            f"{details}; they cannot be loaded into another architecture. Drop those overrides, "
-            "or build an untrained model with ganzoo.create()."
-        )
-    return create(config["model"], **{**args, **overrides})
-
-
 def load_weights(
-    gan: GAN, path: str | os.PathLike[str], *, generator_only: bool, where: str = ""
+    gan: GANBase, path: str | os.PathLike[str], *, generator_only: bool, where: str = ""
 ) -> None:
     """Load safetensors weights into ``gan`` (the generator and its EMA copy, or everything)."""
     try:

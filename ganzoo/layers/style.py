@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..objectives.sharding import randn_like
+from ..utils.sharding import randn_like
 from .conditioning import LabelEmbedding
 
 SQRT2 = math.sqrt(2.0)
@@ -194,7 +194,7 @@ class ModulatedConv2d(nn.Module):
 class StyledConv(nn.Module):
     """Modulated 3x3 conv, then per-pixel noise times a learned strength (init 0), bias, lrelu.
 
-    Training draws fresh noise per sample (through :mod:`ganzoo.objectives.sharding`, so
+    Training draws fresh noise per sample (through :mod:`ganzoo.utils.sharding`, so
     data-parallel ranks draw what one process draws); eval mode uses a fixed noise buffer,
     so sampling is a function of z alone.
     """

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ..data.images import convert_channels
 from ..errors import ConfigError, unknown_name
 
 CLASSIFIER_DATASETS = ("mnist", "fashion-mnist")
@@ -92,3 +93,23 @@ def load_classifier(dataset: str = "mnist", device: str | torch.device = "cpu") 
     state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
     model.load_state_dict(state)
     return model.eval().to(device)
+
+
+def prepare_images(images: Tensor) -> Tensor:
+    """Check the range and convert to the classifiers' 1x28x28 input (documented conversion:
+    RGB -> grey by luma, then antialiased bilinear resize to 28x28)."""
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ConfigError(f"Expected images of shape (N, 1 or 3, H, W), got {tuple(images.shape)}.")
+    low, high = float(images.min()), float(images.max())
+    if low < -1.001 or high > 1.001:
+        raise ConfigError(
+            f"Images must be in [-1, 1] as ganzoo generators produce them; got values in "
+            f"[{low:.3g}, {high:.3g}]. Convert [0, 1] images with x * 2 - 1, and uint8 [0, 255] "
+            "with x / 127.5 - 1."
+        )
+    images = convert_channels(images.float(), 1)
+    if images.shape[-2:] != (28, 28):
+        images = torch.nn.functional.interpolate(
+            images, size=(28, 28), mode="bilinear", antialias=True
+        )
+    return images

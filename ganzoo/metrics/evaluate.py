@@ -18,11 +18,12 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from ..data.images import convert_channels, to_unit_range
+from ..data import load_dataset
+from ..data.images import to_unit_range
 from ..errors import ConfigError, unknown_name
-from ..gan import GAN
+from ..gan import GAN, TranslationGAN
 from .classes import class_coverage, inception_score
-from .classifier import load_classifier
+from .classifier import load_classifier, prepare_images
 from .extractors import Extractor, get_extractor
 from .frechet import fid_from_features
 from .kid import kernel_inception_distance
@@ -48,29 +49,9 @@ def stats_cache_dir() -> Path:
     return Path(os.environ.get("GANZOO_CACHE", Path.home() / ".cache" / "ganzoo")) / "stats"
 
 
-def prepare_images(images: Tensor) -> Tensor:
-    """Check the range and convert to the classifiers' 1x28x28 input (documented conversion:
-    RGB -> grey by luma, then antialiased bilinear resize to 28x28)."""
-    if images.ndim != 4 or images.shape[1] not in (1, 3):
-        raise ConfigError(f"Expected images of shape (N, 1 or 3, H, W), got {tuple(images.shape)}.")
-    low, high = float(images.min()), float(images.max())
-    if low < -1.001 or high > 1.001:
-        raise ConfigError(
-            f"Images must be in [-1, 1] as ganzoo generators produce them; got values in "
-            f"[{low:.3g}, {high:.3g}]. Convert [0, 1] images with x * 2 - 1, and uint8 [0, 255] "
-            "with x / 127.5 - 1."
-        )
-    images = convert_channels(images.float(), 1)
-    if images.shape[-2:] != (28, 28):
-        images = torch.nn.functional.interpolate(
-            images, size=(28, 28), mode="bilinear", antialias=True
-        )
-    return images
-
-
 @torch.no_grad()
 def translations(
-    gan: GAN,
+    gan: TranslationGAN,
     task: str,
     n: int,
     *,
@@ -80,9 +61,6 @@ def translations(
 ) -> Tensor:
     """A translation model's outputs for the first ``n`` sources of ``task``'s ``split``
     (e.g. ``edges2mnist``), to evaluate against the target domain (images in [-1, 1])."""
-    from ..data import load_dataset
-    from ..translation import TranslationGAN
-
     if not isinstance(gan, TranslationGAN):
         raise ConfigError(f"{gan.name} generates from noise; evaluate it directly.")
     c, size, _ = gan.source_shape
@@ -104,8 +82,6 @@ def translations(
 
 
 def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterator[Tensor]:
-    from ..translation import TranslationGAN
-
     if isinstance(source, TranslationGAN):
         raise ConfigError(
             f"{source.name} translates images: evaluate its translations of a task's sources, "
@@ -194,7 +170,6 @@ def reference_features(
     The cache key holds the dataset, split, sample count, extractor, the hash of its weights
     and its resize rule, so a changed extractor or split never reuses stale statistics.
     """
-    from ..data import load_dataset
 
     key = _reference_key(reference)
     if split not in ("train", "test"):

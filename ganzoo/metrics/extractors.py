@@ -17,7 +17,8 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import unknown_name
-from .classifier import load_classifier, weights_file
+from .classifier import load_classifier, prepare_images, weights_file
+from .inception import WEIGHTS_SHA1, inception_input, load_inception
 
 EXTRACTORS = ("classifier", "inception")
 
@@ -48,8 +49,6 @@ class Extractor:
 
 def classifier_extractor(dataset: str, device: str | torch.device = "cpu") -> Extractor:
     """The shipped classifier for ``dataset``: penultimate 128-d features."""
-    from .evaluate import prepare_images
-
     model = load_classifier(dataset, device)
     weights = resources.files("ganzoo.metrics") / "weights" / weights_file(dataset)
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
@@ -65,8 +64,6 @@ def classifier_extractor(dataset: str, device: str | torch.device = "cpu") -> Ex
 
 def inception_extractor(device: str | torch.device = "cpu") -> Extractor:
     """Inception-v3 ``inception-2015-12-05`` pool3 (needs ``pip install "ganzoo[inception]"``)."""
-    from .inception import WEIGHTS_SHA1, inception_input, load_inception
-
     on_gpu = torch.device(device).type == "cuda"
     return Extractor(
         name="inception",

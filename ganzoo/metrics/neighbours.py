@@ -10,6 +10,7 @@ import torch
 from ..data import load_dataset
 from ..data.images import to_unit_range
 from ..gan import GAN
+from ..utils.images import save_grid
 from .evaluate import REFERENCES, _reference_key, extract, prepare_images, reference_features
 
 
@@ -26,8 +27,6 @@ def nearest_neighbours(
 ) -> Path:
     """Write a PNG: each row is a generated sample, then its ``k`` nearest training images
     (Euclidean distance in the reference classifier's feature space)."""
-    from ..train.images import save_grid
-
     key = _reference_key(reference)
     data = load_dataset(key, data_root, train=True)
     n_reference = min(n_reference, len(data))

@@ -3,17 +3,10 @@ classifies, on DCGAN convolutions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from torch import Tensor, nn
 
-from ..gan import GAN
 from ..layers import LabelEmbedding, dcgan_init, maybe_spectral_norm, spatial_plan
-from ..objectives import ACGANObjective
-from ..recipe import Recipe
-from ..registry import register_model
 from .base import AuxiliaryClassifierDiscriminator
-from .builder import build_gan
 from .dcgan import DCGANGenerator, strided_conv_layers
 
 
@@ -69,11 +62,3 @@ class ACGANDiscriminator(AuxiliaryClassifierDiscriminator):
     def heads(self, images: Tensor) -> tuple[Tensor, Tensor]:
         h = self.net(images)
         return self.score(h).flatten(), self.classifier(h).flatten(1)
-
-
-@register_model(aliases=["auxiliary-classifier-gan"])
-def acgan(**overrides: Any) -> GAN:
-    """ACGAN (Odena et al., 2017): class-conditional DCGAN generator, discriminator with an auxiliary classifier head, non-saturating loss + class cross-entropy."""
-    return build_gan("acgan", ACGANGenerator, ACGANDiscriminator, objective="non-saturating",
-                     objective_class=ACGANObjective, recipe=Recipe(steps=2000, batch_size=64),
-                     defaults={"num_classes": 10}, overrides=overrides)  # fmt: skip

@@ -15,21 +15,12 @@ no batch norm. The base resolution is 8 (7 for 28x28 images).
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import Tensor, nn
 
-from ..errors import ConfigError, unknown_name
-from ..gan import GAN
-from ..lr_schedule import LRSchedule
-from ..objectives.energy import BEGANObjective, BoundaryEquilibriumLoss
-from ..recipe import OptimizerConfig, Recipe
-from ..registry import register_model
+from ..errors import ConfigError
 from .autoencoder import AutoencoderDiscriminator
 from .base import Generator
-from .builder import build_gan
-from .dcgan import DCGANGenerator
 
 MAX_BASE = 8
 
@@ -181,30 +172,8 @@ class ShallowAutoencoder(AutoencoderDiscriminator):
         return self.upsample(self.expand(embeddings).view(-1, self.width, self.half, self.half))
 
 
-ARCHITECTURES: dict[str, tuple[type[Generator], type[AutoencoderDiscriminator]]] = {
-    "paper": (BEGANGenerator, BEGANDiscriminator),
-    "dcgan": (DCGANGenerator, ShallowAutoencoder),
-}
-
-
 def _check_width(width: int, code_dim: int = 1) -> None:
     if not isinstance(width, int) or isinstance(width, bool) or width < 1:
         raise ConfigError(f"width must be a positive integer, got {width!r}.")
     if code_dim < 1:
         raise ConfigError(f"code_dim must be >= 1, got {code_dim}.")
-
-
-@register_model
-def began(architecture: str = "paper", **overrides: Any) -> GAN:
-    """BEGAN (Berthelot et al., 2017): ELU conv autoencoder discriminator (L1), decoder-shaped generator, equilibrium k_t (gamma 0.5, lambda_k 0.001), lr halved when M stalls."""
-    if not isinstance(architecture, str) or architecture not in ARCHITECTURES:
-        raise unknown_name("began architecture", str(architecture), ARCHITECTURES)
-    generator, discriminator = ARCHITECTURES[architecture]
-    adam = OptimizerConfig(lr=1e-4, betas=(0.5, 0.999))
-    stalled_m = LRSchedule("plateau", metric="convergence", patience=2000, factor=0.5)
-    recipe = Recipe(steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam,
-                    lr_schedule=stalled_m)  # fmt: skip
-    return build_gan("began", generator, discriminator,
-                     objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
-                     recipe=recipe, overrides=overrides,
-                     builder_args={"architecture": architecture})  # fmt: skip

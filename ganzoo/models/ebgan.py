@@ -3,19 +3,12 @@ energy is the per-image mean squared reconstruction error."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from torch import Tensor, nn
 
 from ..errors import ConfigError
-from ..gan import GAN
 from ..layers import dcgan_init, make_norm, spatial_plan
-from ..objectives.energy import EBGANObjective, EnergyMarginLoss
-from ..recipe import OptimizerConfig, Recipe
-from ..registry import register_model
 from .autoencoder import AutoencoderDiscriminator
-from .builder import build_gan
-from .dcgan import DCGANGenerator, strided_conv_layers
+from .dcgan import strided_conv_layers
 
 
 class EBGANDiscriminator(AutoencoderDiscriminator):
@@ -58,13 +51,3 @@ class EBGANDiscriminator(AutoencoderDiscriminator):
     def decode(self, embeddings: Tensor) -> Tensor:
         h = self.expand(embeddings).view(-1, self.top, self.base, self.base)
         return self.decoder(h)
-
-
-@register_model
-def ebgan(**overrides: Any) -> GAN:
-    """EBGAN (Zhao et al., 2017): DCGAN generator, autoencoder discriminator (MSE energy), margin loss (m=1) + pulling-away term (0.1)."""
-    adam = OptimizerConfig(lr=2e-4, betas=(0.5, 0.999))
-    recipe = Recipe(steps=2000, batch_size=64, g_optimizer=adam, d_optimizer=adam)
-    return build_gan("ebgan", DCGANGenerator, EBGANDiscriminator, objective=EnergyMarginLoss(),
-                     objective_class=EBGANObjective, recipe=recipe,
-                     overrides=overrides)  # fmt: skip

@@ -3,20 +3,12 @@ conditional PatchGAN discriminator, adversarial + L1."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import Tensor, nn
 
 from ..errors import ConfigError
 from ..layers import dcgan_init, make_norm
-from ..objectives import Pix2PixObjective
-from ..recipe import Recipe
-from ..registry import register_model
-from ..translation import TranslationGAN
 from .base import Translator
-from .builder import build_gan
-from .patchgan import PatchDiscriminator
 
 
 def unet_depth(img_size: int, most: int = 8) -> int:
@@ -91,13 +83,3 @@ class UNetTranslator(Translator):
             if skips:
                 h = torch.cat([h, skips.pop()], dim=1)
         return h
-
-
-@register_model(aliases=["pix2pix-unet"])
-def pix2pix(**overrides: Any) -> TranslationGAN:
-    """pix2pix (Isola et al., 2017): paired image-to-image translation, U-Net generator, conditional PatchGAN discriminator, non-saturating + 100 x L1."""
-    recipe = Recipe(steps=2000, batch_size=16)  # Adam 2e-4, betas (0.5, 0.999) as the paper
-    gan = build_gan("pix2pix", UNetTranslator, PatchDiscriminator, objective="non-saturating",
-                    objective_class=Pix2PixObjective, gan_class=TranslationGAN, recipe=recipe,
-                    defaults={"source_channels": overrides.get("channels", 1)}, overrides=overrides)  # fmt: skip
-    return gan

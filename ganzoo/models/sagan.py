@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from torch import Tensor, nn
 
 from ..errors import ConfigError
-from ..gan import GAN
 from ..layers import (
     LabelEmbedding,
     SelfAttention2d,
@@ -17,10 +14,7 @@ from ..layers import (
     spatial_plan,
 )
 from ..layers.norm import maybe_spectral_norm as sn
-from ..recipe import OptimizerConfig, Recipe
-from ..registry import register_model
 from .base import Discriminator, Generator
-from .builder import build_gan
 
 
 def _attention_at(img_size: int, attn_res: int | None) -> int:
@@ -113,16 +107,3 @@ class SAGANDiscriminator(Discriminator):
     def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         h = self.net(images).sum(dim=(2, 3))
         return projection_score(h, self.score, self.embed, labels)
-
-
-@register_model
-def sagan(**overrides: Any) -> GAN:
-    """SAGAN (Zhang et al., 2019): self-attention and spectral norm in both networks, hinge loss, TTUR (1e-4 / 4e-4)."""
-    recipe = Recipe(
-        steps=2000,
-        batch_size=64,
-        g_optimizer=OptimizerConfig(lr=1e-4, betas=(0.0, 0.9)),
-        d_optimizer=OptimizerConfig(lr=4e-4, betas=(0.0, 0.9)),
-    )
-    return build_gan("sagan", SAGANGenerator, SAGANDiscriminator, objective="hinge", recipe=recipe,
-                     overrides=overrides)  # fmt: skip

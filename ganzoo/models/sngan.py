@@ -15,19 +15,14 @@ projection discriminator (Miyato & Koyama, 2018).
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..gan import GAN
 from ..layers import DownBlock, UpBlock, maybe_spectral_norm, projection_score, spatial_plan
 from ..layers.resblocks import xavier_conv, xavier_linear
-from ..recipe import OptimizerConfig, Recipe
-from ..registry import register_model
 from .base import Discriminator, Generator
-from .builder import build_gan
 
 SMALL = 32  # sizes up to this use the CIFAR configuration, larger ones the 64x64 one
 
@@ -118,12 +113,3 @@ class SNGANDiscriminator(Discriminator):
     def forward(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
         h = F.relu(self.blocks(images)).sum(dim=(2, 3))
         return projection_score(h, self.score, self.embed, labels)
-
-
-@register_model
-def sngan(**overrides: Any) -> GAN:
-    """SNGAN (Miyato et al., 2018): ResNet generator, spectral-norm ResNet discriminator, hinge loss, n_critic 5."""
-    adam = OptimizerConfig(lr=2e-4, betas=(0.0, 0.9))
-    recipe = Recipe(steps=2000, batch_size=64, n_critic=5, g_optimizer=adam, d_optimizer=adam)
-    return build_gan("sngan", SNGANGenerator, SNGANDiscriminator, objective="hinge",
-                     recipe=recipe, overrides=overrides)  # fmt: skip

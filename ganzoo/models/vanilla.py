@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from einops import rearrange
 from torch import Tensor, nn
 
-from ..gan import GAN
 from ..layers import LabelEmbedding, append_label_embedding, make_norm
-from ..recipe import Recipe
-from ..registry import register_model
 from .base import Discriminator, Generator
-from .builder import build_gan
 
 
 class MLPGenerator(Generator):
@@ -73,11 +68,3 @@ class MLPDiscriminator(Discriminator):
         x = rearrange(images, "b c h w -> b (c h w)")
         x = append_label_embedding(x, self.embed, labels)
         return self.net(x).squeeze(1)
-
-
-@register_model(aliases=["gan"])
-def vanilla(**overrides: Any) -> GAN:
-    """The original GAN (Goodfellow et al., 2014): MLP generator and discriminator, non-saturating loss."""
-    recipe = Recipe(steps=5000, batch_size=64)
-    return build_gan("vanilla", MLPGenerator, MLPDiscriminator, objective="non-saturating",
-                     recipe=recipe, overrides=overrides)  # fmt: skip

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch.nn.functional as F
 from torch import Tensor
 
 from .objective import LossOutput, Objective
-
-if TYPE_CHECKING:
-    from ..gan import GAN
+from .views import ClassifiesImages
 
 
 def _accuracy(logits: Tensor, labels: Tensor) -> Tensor:
@@ -33,9 +29,9 @@ class ACGANObjective(Objective):
         return [self.loss.name, "auxiliary-classifier", *(r.name for r in self.regularizers)]
 
     def discriminator_terms(
-        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None
+        self, gan: ClassifiesImages, real: Tensor, fake: Tensor, condition: Tensor | None = None
     ) -> LossOutput:
-        labels = gan._check_labels(labels, real.shape[0])
+        labels = gan.check_labels(condition, real.shape[0])
         real_out, real_logits = gan.discriminate_and_classify(self._perturb(real))
         fake_out, fake_logits = gan.discriminate_and_classify(self._perturb(fake))
         adversarial, logs = self.adversarial_terms(real_out, fake_out)
@@ -49,13 +45,13 @@ class ACGANObjective(Objective):
 
     def generator_loss(
         self,
-        gan: GAN,
+        gan: ClassifiesImages,
         fake: Tensor,
-        labels: Tensor | None = None,
+        condition: Tensor | None = None,
         real: Tensor | None = None,
         step: int = 0,
     ) -> LossOutput:
-        labels = gan._check_labels(labels, fake.shape[0])
+        labels = gan.check_labels(condition, fake.shape[0])
         scores, logits = gan.discriminate_and_classify(self._perturb(fake))
         adversarial = self.loss.generator_loss(scores)
         class_loss = F.cross_entropy(logits, labels)

@@ -12,8 +12,6 @@ Autoencoder discriminators score an image by its negative reconstruction error (
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
@@ -23,9 +21,7 @@ from ..errors import ConfigError
 from .losses import AdversarialLoss
 from .objective import LossOutput, Objective, check_number
 from .regularizers import Regularizer
-
-if TYPE_CHECKING:
-    from ..gan import GAN
+from .views import AutoencoderEnergy, Discriminates
 
 DEFAULT_MARGIN = 1.0
 
@@ -82,7 +78,7 @@ def pulling_away(embeddings: Tensor) -> Tensor:
     return (cosine.square().sum() - cosine.diagonal().square().sum()) / (n * (n - 1))
 
 
-def _encoder(gan: GAN, name: str) -> None:
+def _encoder(gan: Discriminates, name: str) -> None:
     if not hasattr(gan.discriminator, "score_and_embed"):
         raise ConfigError(
             f"The {name} objective needs an autoencoder discriminator (with encode/reconstruct), "
@@ -114,22 +110,22 @@ class EBGANObjective(Objective):
         return [self.loss.name, "pulling-away", *(r.name for r in self.regularizers)]
 
     def discriminator_terms(
-        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None
+        self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None
     ) -> LossOutput:
-        adversarial, logs = super().discriminator_terms(gan, real, fake, labels)
+        adversarial, logs = super().discriminator_terms(gan, real, fake, condition)
         logs.update(energy_real=-logs["d_real"], energy_fake=-logs["d_fake"])
         return LossOutput(adversarial, logs)
 
     def generator_loss(
         self,
-        gan: GAN,
+        gan: AutoencoderEnergy,
         fake: Tensor,
-        labels: Tensor | None = None,
+        condition: Tensor | None = None,
         real: Tensor | None = None,
         step: int = 0,
     ) -> LossOutput:
         _encoder(gan, "ebgan")
-        gan._check_images(fake)
+        gan.check_images(fake)
         scores, embeddings = gan.discriminator.score_and_embed(self._perturb(fake))
         adversarial = self.loss.generator_loss(scores)
         pt = pulling_away(embeddings)
@@ -189,9 +185,9 @@ class BEGANObjective(Objective):
         return l_real + (self.gamma * l_real - l_fake).abs()
 
     def discriminator_terms(
-        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None
+        self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None
     ) -> LossOutput:
-        adversarial, logs = super().discriminator_terms(gan, real, fake, labels)
+        adversarial, logs = super().discriminator_terms(gan, real, fake, condition)
         l_real, l_fake = -logs["d_real"], -logs["d_fake"]
         self._pending = torch.stack([l_real, l_fake])
         logs.update(
@@ -208,7 +204,7 @@ class BEGANObjective(Objective):
         step = self.lambda_k * (self.gamma * l_real - l_fake)
         self.k.copy_((self.k + step).clamp(0.0, 1.0))
 
-    def after_discriminator_step(self, gan: GAN) -> None:
+    def after_discriminator_step(self, gan: Discriminates) -> None:
         super().after_discriminator_step(gan)
         if self._pending is not None:
             l_real, l_fake = _mean_over_ranks(self._pending.to(self.k.device)).unbind()

@@ -7,18 +7,16 @@ every checkpoint.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from torch import Tensor, nn
 
 from ..errors import ConfigError
+from ..utils.sharding import randn_like
 from .losses import AdversarialLoss
 from .regularizers import Regularizer
-from .sharding import randn_like
 from .tricks import Tricks
-
-if TYPE_CHECKING:
-    from ..gan import GAN
+from .views import Discriminates
 
 
 class LossOutput(NamedTuple):
@@ -47,14 +45,26 @@ def separation(real_out: Tensor, fake_out: Tensor) -> Tensor:
 
 
 class Objective(nn.Module):
-    """Adversarial loss plus regularizers, evaluated through a :class:`~ganzoo.GAN`."""
+    """Adversarial loss plus regularizers, evaluated through a GAN (any object with the
+    :class:`~ganzoo.objectives.views.Discriminates` view). ``condition`` arguments are what the
+    discriminator sees beside the images: class labels, source images, or None."""
 
     def __init__(self, loss: AdversarialLoss, regularizers: list[Regularizer] | tuple = ()) -> None:
         super().__init__()
         self.loss = loss
         self.regularizers = nn.ModuleList(regularizers)
         self.tricks = Tricks()
-        self.noise_std = 0.0  # instance noise; the trainer anneals it
+        self.noise_std = 0.0  # instance noise on the discriminator's inputs; see begin_step
+
+    def begin_step(self, step: int, total_steps: int) -> None:
+        """Called by the trainer before each step: anneals the recipe's instance noise."""
+        self.noise_std = self.tricks.noise_std(step, total_steps)
+
+    @property
+    def chance_loss(self) -> float | None:
+        """The adversarial discriminator loss of a discriminator that cannot tell real from
+        fake (None where the loss has no such level, e.g. Wasserstein)."""
+        return self.loss.chance_loss
 
     @property
     def terms(self) -> list[str]:
@@ -83,18 +93,18 @@ class Objective(nn.Module):
         )
 
     def discriminator_loss(
-        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None, step: int = 0
+        self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None, step: int = 0
     ) -> LossOutput:
         """Discriminator (critic) loss on a real batch and a generated batch.
 
         ``step`` counts discriminator updates; lazy regularizers use it.
         """
         fake = fake.detach()
-        total, logs = self.discriminator_terms(gan, real, fake, labels)
+        total, logs = self.discriminator_terms(gan, real, fake, condition)
         for reg in self.regularizers:
             if step % reg.every:
                 continue
-            penalty = reg.penalty(lambda x: gan.discriminate(x, labels), real, fake)
+            penalty = reg.penalty(lambda x: gan.discriminate(x, condition), real, fake)
             if penalty is not None:
                 total = total + reg.every * penalty
                 logs[reg.name] = penalty.detach()
@@ -102,12 +112,12 @@ class Objective(nn.Module):
         return LossOutput(total, logs)
 
     def discriminator_terms(
-        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None
+        self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None
     ) -> LossOutput:
         """The discriminator loss before regularizers, with its logs; objectives that add terms
         for the discriminator (e.g. ACGAN's class loss) override this."""
-        real_out = gan.discriminate(self._perturb(real), labels)
-        fake_out = gan.discriminate(self._perturb(fake), labels)
+        real_out = gan.discriminate(self._perturb(real), condition)
+        fake_out = gan.discriminate(self._perturb(fake), condition)
         return self.adversarial_terms(real_out, fake_out)
 
     def adversarial_terms(self, real_out: Tensor, fake_out: Tensor) -> LossOutput:
@@ -124,17 +134,17 @@ class Objective(nn.Module):
 
     def generator_loss(
         self,
-        gan: GAN,
+        gan: Discriminates,
         fake: Tensor,
-        labels: Tensor | None = None,
+        condition: Tensor | None = None,
         real: Tensor | None = None,
         step: int = 0,
     ) -> LossOutput:
         """Generator loss on a generated batch (``real`` is there for objectives that need it)."""
-        loss = self.loss.generator_loss(gan.discriminate(self._perturb(fake), labels))
+        loss = self.loss.generator_loss(gan.discriminate(self._perturb(fake), condition))
         return LossOutput(loss, {"g_loss": loss.detach()})
 
-    def after_discriminator_step(self, gan: GAN) -> None:
+    def after_discriminator_step(self, gan: Discriminates) -> None:
         """Apply constraints (e.g. weight clipping) after the discriminator's optimizer step."""
         for reg in self.regularizers:
             reg.after_discriminator_step(gan.discriminator)

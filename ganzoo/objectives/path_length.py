@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
 from ..errors import ConfigError
+from ..utils.sharding import batch_mean, per_sample, randn_like
 from .losses import AdversarialLoss
 from .objective import LossOutput, Objective, check_number
 from .regularizers import Regularizer
-from .sharding import batch_mean, per_sample, randn_like
-
-if TYPE_CHECKING:
-    from ..gan import GAN
+from .views import StylePathLength
 
 
 def path_lengths(
@@ -76,24 +73,24 @@ class StyleGANObjective(Objective):
 
     def generator_loss(
         self,
-        gan: GAN,
+        gan: StylePathLength,
         fake: Tensor,
-        labels: Tensor | None = None,
+        condition: Tensor | None = None,
         real: Tensor | None = None,
         step: int = 0,
     ) -> LossOutput:
-        out = super().generator_loss(gan, fake, labels, real, step)
+        out = super().generator_loss(gan, fake, condition, real, step)
         if not self.pl_weight or step % self.pl_every:
             return out
         n = max(1, fake.shape[0] // self.pl_batch_shrink)
-        penalty, length = self.path_length_penalty(gan, n, None if labels is None else labels[:n])
+        penalty, length = self.path_length_penalty(gan, n, None if condition is None else condition[:n])
         loss = out.loss + (self.pl_weight * self.pl_every) * penalty
         logs = {**out.logs, "g_loss": loss.detach(), "g_pl_penalty": penalty.detach(),
                 "g_path_length": length.detach()}  # fmt: skip
         return LossOutput(loss, logs)
 
     def path_length_penalty(
-        self, gan: GAN, n: int, labels: Tensor | None = None
+        self, gan: StylePathLength, n: int, labels: Tensor | None = None
     ) -> tuple[Tensor, Tensor]:
         """(penalty, mean length) on ``n`` fresh samples per rank; updates ``pl_mean``."""
         generator = gan.generator

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .sharding import per_sample
+from ..utils.sharding import per_sample
 
 Critic = Callable[[Tensor], Tensor]
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -12,9 +12,7 @@ from ..errors import ConfigError
 from .losses import AdversarialLoss
 from .objective import LossOutput, Objective, check_number
 from .regularizers import Regularizer
-
-if TYPE_CHECKING:
-    from ..gan import GAN
+from .views import CyclePairs, Discriminates
 
 
 class Pix2PixObjective(Objective):
@@ -39,22 +37,22 @@ class Pix2PixObjective(Objective):
         return [self.loss.name, "l1", *(r.name for r in self.regularizers)]
 
     def discriminator_terms(
-        self, gan: GAN, real: Tensor, fake: Tensor, labels: Tensor | None = None
+        self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None
     ) -> LossOutput:
-        adversarial, logs = super().discriminator_terms(gan, real, fake, labels)
+        adversarial, logs = super().discriminator_terms(gan, real, fake, condition)
         return LossOutput(0.5 * adversarial, logs)
 
     def generator_loss(
         self,
-        gan: GAN,
+        gan: Discriminates,
         fake: Tensor,
-        labels: Tensor | None = None,
+        condition: Tensor | None = None,
         real: Tensor | None = None,
         step: int = 0,
     ) -> LossOutput:
         if real is None:
             raise ConfigError("pix2pix's L1 term needs the target images (real=...).")
-        adversarial = self.loss.generator_loss(gan.discriminate(self._perturb(fake), labels))
+        adversarial = self.loss.generator_loss(gan.discriminate(self._perturb(fake), condition))
         l1 = (fake - real).abs().mean()
         loss = adversarial + self.l1_weight * l1
         logs = {
@@ -152,14 +150,14 @@ class CycleGANObjective(Objective):
         return [*terms, "identity"] if self.identity_weight else terms
 
     def discriminator_loss(
-        self, gan: GAN, real: Tensor, fake: Any, labels: Tensor | None = None, step: int = 0
+        self, gan: CyclePairs, real: Tensor, fake: Any, condition: Tensor | None = None, step: int = 0
     ) -> LossOutput:
         """Both discriminators: D_B on targets vs pooled A->B fakes, D_A on sources vs B->A."""
         d = gan.discriminator
         fake_b = self.pool_b.query(fake.fake_b.detach())
         fake_a = self.pool_a.query(fake.fake_a.detach())
         loss_b, logs_b = self.adversarial_terms(d.d_b(self._perturb(real)), d.d_b(fake_b))
-        loss_a, logs_a = self.adversarial_terms(d.d_a(self._perturb(labels)), d.d_a(fake_a))
+        loss_a, logs_a = self.adversarial_terms(d.d_a(self._perturb(condition)), d.d_a(fake_a))
         logs = {key: (logs_b[key] + logs_a[key]) / 2 for key in logs_b}
         logs.update(d_loss_b=loss_b.detach(), d_loss_a=loss_a.detach())
         total = loss_b + loss_a
@@ -168,16 +166,16 @@ class CycleGANObjective(Objective):
 
     def generator_loss(
         self,
-        gan: GAN,
+        gan: CyclePairs,
         fake: Any,
-        labels: Tensor | None = None,
+        condition: Tensor | None = None,
         real: Tensor | None = None,
         step: int = 0,
     ) -> LossOutput:
         """Both generators: fool both discriminators, come back around, leave the other
         domain's images unchanged (identity)."""
         g, d = gan.generator, gan.discriminator
-        a, b = labels, real
+        a, b = condition, real
         adversarial = self.loss.generator_loss(d.d_b(fake.fake_b)) + self.loss.generator_loss(
             d.d_a(fake.fake_a)
         )

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import ConfigError
-from .sharding import rand_like
+from ..utils.sharding import rand_like
 
 
 @dataclass

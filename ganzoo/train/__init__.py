@@ -1,8 +1,9 @@
-"""Training: the common Trainer, checkpoints, sample grids and logs."""
+"""Training: the common Trainer, its config, checkpoints, sample grids and logs."""
 
+from ..utils.images import grid_image, save_gif, save_grid
 from .checkpoint import load_checkpoint, load_gan, save_checkpoint
+from .config import TrainConfig
 from .health import HealthConfig, HealthMonitor, TrainingHealthWarning
-from .images import grid_image, save_gif, save_grid
 from .log import MetricsLog
 from .speed import SpeedConfig
 from .trainer import Trainer, TrainResult
@@ -12,6 +13,7 @@ __all__ = [
     "HealthMonitor",
     "MetricsLog",
     "SpeedConfig",
+    "TrainConfig",
     "TrainResult",
     "Trainer",
     "TrainingHealthWarning",

@@ -3,49 +3,19 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
+import yaml
 
 from ..errors import CheckpointError
-from ..gan import GAN
+from ..factory import model_config, rebuild
+from ..gan import GANBase
+from ..utils.files import atomic_write
 
 FORMAT = "ganzoo-checkpoint"
 VERSION = 1
-
-
-def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
-    """Call ``write(file_path)`` on a temporary file beside ``path``, fsync, then rename.
-
-    A crash at any moment leaves either the old file or the complete new one, never a torn one.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def remove_stale_temporaries(path: str | os.PathLike[str]) -> None:
-    """Delete temporary files that an :func:`atomic_write` of ``path`` left when killed."""
-    path = Path(path)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
 
 
 def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path:
@@ -57,8 +27,6 @@ def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path
 def run_record(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The ``run.yaml`` a run folder keeps (the config it was trained with), for a run folder
     or a checkpoint inside one (``checkpoints/last.pt``); empty when there is none."""
-    import yaml
-
     path = Path(path)
     record = (path.parent.parent if path.suffix == ".pt" else path) / "run.yaml"
     return (yaml.safe_load(record.read_text()) or {}) if record.is_file() else {}
@@ -95,13 +63,19 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
 
 
 def _architecture(config: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in config.items() if k not in ("recipe",)}
+    """The model name and the arguments that shape its networks (all but the recipe)."""
+    config = model_config(config)
+    args = {k: v for k, v in config["args"].items() if k != "recipe"}
+    return {"model": config["model"], **args}
 
 
-def check_compatible(gan: GAN, state: dict[str, Any]) -> None:
+def check_compatible(gan: GANBase, state: dict[str, Any]) -> None:
     """Raise a CheckpointError naming both models if ``state`` was not made by ``gan``'s model."""
-    saved = _architecture(state.get("config", {}))
-    current = _architecture(gan.config)
+    try:
+        saved = _architecture(state.get("config") or {})
+    except CheckpointError as err:
+        raise CheckpointError(f"Checkpoint {state.get('path', '')}: {err}") from None
+    current = _architecture(gan.model_config)
     if saved != current:
         diff = {
             k: (saved.get(k), current.get(k))
@@ -118,7 +92,7 @@ def check_compatible(gan: GAN, state: dict[str, Any]) -> None:
         )
 
 
-def load_gan_state(gan: GAN, state: dict[str, Any]) -> None:
+def load_gan_state(gan: GANBase, state: dict[str, Any]) -> None:
     """Load the GAN's weights from a checkpoint state after checking it matches."""
     check_compatible(gan, state)
     try:
@@ -129,15 +103,11 @@ def load_gan_state(gan: GAN, state: dict[str, Any]) -> None:
         ) from None
 
 
-def load_gan(path: str | os.PathLike[str], map_location: Any = "cpu") -> GAN:
+def load_gan(path: str | os.PathLike[str], map_location: Any = "cpu") -> GANBase:
     """Rebuild the GAN saved in a checkpoint (or run folder) and load its weights."""
-    from ..registry import create
-
     state = load_checkpoint(path, map_location)
-    config = dict(state.get("config") or {})
-    name = config.pop("model", None)
-    if not name:
+    if not state.get("config"):
         raise CheckpointError(f"{state['path']} has no model config; it cannot be rebuilt.")
-    gan = create(name, **config)
+    gan = rebuild(state["config"], state["path"])
     load_gan_state(gan, state)
     return gan.to(map_location) if map_location is not None else gan

@@ -11,19 +11,18 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..gan import GAN
+from ..gan import GANBase
+from ..metrics.classifier import load_classifier
 
 
 class SampleFeatures:
     """Callable: images in [-1, 1] -> (features, predicted classes or None)."""
 
-    def __init__(self, gan: GAN, data: Dataset) -> None:
+    def __init__(self, gan: GANBase, data: Dataset) -> None:
         self.data = data
         self.classifier = None
         self.num_classes = 0
         if gan.image_shape == (1, 28, 28):
-            from ..metrics.classifier import load_classifier
-
             name = str(getattr(data, "name", "")).lower()
             dataset = "fashion-mnist" if "fashion" in name else "mnist"
             self.classifier = load_classifier(dataset)

@@ -20,7 +20,7 @@ from torch import Tensor
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..gan import GAN
+    from ..gan import GANBase
 
 logger = logging.getLogger("ganzoo")
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -86,7 +86,7 @@ def autocast_context(
     return lambda: torch.autocast(device.type, dtype=dtype)
 
 
-def prepare_for_speed(gan: GAN, speed: SpeedConfig, device: torch.device) -> SpeedConfig:
+def prepare_for_speed(gan: GANBase, speed: SpeedConfig, device: torch.device) -> SpeedConfig:
     """Apply memory format and compile to ``gan``; returns the switches actually in effect."""
     speed = replace(speed, precision=supported_precision(speed.precision, device))
     if speed.channels_last:

@@ -22,21 +22,22 @@ from tqdm.auto import tqdm
 
 from ..data import BatchStream
 from ..errors import CheckpointError, TrainingDiverged
-from ..gan import GAN
+from ..gan import GANBase
 from ..objectives.regularizers import loss_scaling
-from ..objectives.sharding import batch_shard, per_sample
+from ..utils.files import remove_stale_temporaries
+from ..utils.images import save_gif, save_grid
+from ..utils.sharding import batch_shard, per_sample
 from .checkpoint import (
     load_checkpoint,
     load_gan_state,
-    remove_stale_temporaries,
     save_checkpoint,
 )
+from .config import TrainConfig
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
-from .health import Alert, HealthConfig, HealthMonitor, grad_norm
-from .images import save_gif, save_grid
+from .health import Alert, HealthMonitor, grad_norm
 from .log import MetricsLog
 from .sample_features import SampleFeatures
-from .speed import SpeedConfig, autocast_context, prepare_for_speed
+from .speed import autocast_context, prepare_for_speed
 
 logger = logging.getLogger("ganzoo")
 
@@ -77,10 +78,9 @@ class Trainer:
     Writes to ``out_dir``: ``checkpoints/last.pt`` (atomically), ``samples/step_*.png`` grids
     from fixed noise, ``progress.gif``, ``samples.png`` and ``metrics.jsonl`` / ``metrics.csv``.
     ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped.
-    Unset arguments come from ``gan.recipe``. ``run_config`` (e.g. a CLI run's config) is saved
-    as ``run.yaml``. ``health`` configures the :class:`~ganzoo.train.health.HealthMonitor`,
-    ``speed`` the speed switches (channels_last, autocast, fused optimizers, torch.compile),
-    ``tensorboard=True`` also logs to ``out_dir/tensorboard``.
+    ``config`` (a :class:`~ganzoo.train.TrainConfig`) says how to train; keyword ``settings``
+    change single fields of it (``Trainer(gan, data, steps=500)``); unset steps and batch size
+    come from ``gan.recipe``. ``run_config`` (e.g. a CLI run's config) is saved as ``run.yaml``.
 
     Launched by ``torchrun`` (``WORLD_SIZE`` > 1), it trains data-parallel: ``batch_size`` is
     the global batch, each rank computes its slice, gradients are averaged, batch norm uses
@@ -90,49 +90,39 @@ class Trainer:
 
     def __init__(
         self,
-        gan: GAN,
+        gan: GANBase,
         data: Dataset,
         out_dir: str | os.PathLike[str] = "runs/ganzoo",
+        config: TrainConfig | None = None,
         *,
-        steps: int | None = None,
-        batch_size: int | None = None,
-        seed: int = 0,
-        device: str | torch.device | None = None,
-        log_every: int = 25,
-        sample_every: int | None = None,
-        checkpoint_every: int | None = None,
-        num_samples: int = 64,
-        num_workers: int = 0,
         resume: bool = False,
-        progress: bool = True,
-        gif: bool = True,
         run_config: dict[str, Any] | None = None,
-        health: HealthConfig | None = None,
-        speed: SpeedConfig | None = None,
-        tensorboard: bool = False,
+        **settings: Any,
     ) -> None:
+        config = (config or TrainConfig()).updated(**settings)
+        self.config = config
         self.gan = gan
         self.data = data
         self.out_dir = Path(out_dir)
-        self.steps = steps or gan.recipe.steps
-        self.batch_size = batch_size or gan.recipe.batch_size
+        self.steps = config.steps or gan.recipe.steps
+        self.batch_size = config.batch_size or gan.recipe.batch_size
         self.n_critic = gan.recipe.n_critic
-        self.seed = seed
+        self.seed = config.seed
         self.device = _rank_device(
-            torch.device(device) if device is not None else _default_device()
+            torch.device(config.device) if config.device is not None else _default_device()
         )
-        self.log_every = max(1, min(log_every, self.steps))
-        self.sample_every = sample_every or max(1, math.ceil(self.steps / 12))
-        self.checkpoint_every = checkpoint_every or max(1, min(500, self.steps))
-        self.num_samples = num_samples
-        self.num_workers = num_workers
+        self.log_every = max(1, min(config.log_every, self.steps))
+        self.sample_every = config.sample_every or max(1, math.ceil(self.steps / 12))
+        self.checkpoint_every = config.checkpoint_every or max(1, min(500, self.steps))
+        self.num_samples = config.num_samples
+        self.num_workers = config.num_workers
         self.resume = resume
-        self.progress = progress
-        self.gif = gif
+        self.progress = config.progress
+        self.gif = config.gif
         self.run_config = run_config
-        self.health = HealthMonitor(health, getattr(gan.objective.loss, "chance_loss", None))
-        self.speed = speed or SpeedConfig()
-        self.tensorboard = tensorboard
+        self.health = HealthMonitor(config.health, gan.objective.chance_loss)
+        self.speed = config.speed
+        self.tensorboard = config.tensorboard
         self._new_alerts: list[Alert] = []
         self.step = 0
         self.d_step = 0
@@ -235,7 +225,7 @@ class Trainer:
         return {
             "step": self.step,
             "d_step": self.d_step,
-            "config": self.gan.config,
+            "config": self.gan.model_config,
             "gan": self.gan.state_dict(),
             "g_optimizer": self.g_optimizer.state_dict(),
             "d_optimizer": self.d_optimizer.state_dict(),
@@ -298,19 +288,20 @@ class Trainer:
     def _step(self) -> dict[str, Tensor]:
         gan, objective = self.gan, self.gan.objective
         logs: dict[str, Tensor] = {}
-        fake = labels = real = None
-        objective.noise_std = gan.recipe.tricks.noise_std(self.step, self.steps)
+        fake = batch = condition = None
+        objective.begin_step(self.step, self.steps)
         autocast = autocast_context(self.speed, self.device)
         reuse_fake = self.n_critic == 1  # else the critic's fakes need no graph through G
         for _ in range(self.n_critic):
-            real, labels = self.stream.next()
-            real = self.speed.to_memory_format(real)
+            batch = self.stream.next()
+            batch = batch.replace(real=self.speed.to_memory_format(batch.real))
+            condition = gan.condition(batch)
             with autocast():
                 with torch.set_grad_enabled(reuse_fake):
-                    fake = gan.fake_batch(real, labels, self._latent)
+                    fake = gan.fake_batch(batch, self._latent)
                 with loss_scaling(self._loss_scale()):
                     out = objective.discriminator_loss(
-                        gan, real, fake.detach(), labels, step=self.d_step
+                        gan, batch.real, fake.detach(), condition, step=self.d_step
                     )
             logs["d_grad_norm"] = self._update(out.loss, self.d_optimizer, gan.discriminator)
             objective.after_discriminator_step(gan)
@@ -320,8 +311,8 @@ class Trainer:
         try:
             with autocast():
                 if self.n_critic > 1:  # the last fake was made for an older critic: draw afresh
-                    fake = gan.fake_batch(real, labels, self._latent)
-                out = objective.generator_loss(gan, fake, labels, real, step=self.step)
+                    fake = gan.fake_batch(batch, self._latent)
+                out = objective.generator_loss(gan, fake, condition, batch.real, step=self.step)
             logs["g_grad_norm"] = self._update(out.loss, self.g_optimizer, gan.generator)
         finally:
             gan.discriminator.requires_grad_(True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 from torch import Tensor
 
-from .checkpoint import atomic_write
+from .files import atomic_write
 
 
 def grid_image(images: Tensor, nrow: int | None = None) -> Image.Image:

@@ -9,16 +9,18 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .data.images import convert_channels
-from .errors import ConfigError, DataError
-from .gan import GAN, Preview
-from .models.base import Translator
+from ..data.batch import Batch
+from ..data.images import convert_channels
+from ..errors import ConfigError, DataError
+from ..models.base import Translator
+from .base import GANBase, Preview
 
 PREVIEW_EXAMPLES = 16  # source/translation(/target) columns in the progress grids
 
 
-class TranslationGAN(GAN):
-    """A :class:`~ganzoo.GAN` whose generator is a :class:`~ganzoo.models.Translator`.
+class TranslationGAN(GANBase):
+    """A GAN whose generator is a :class:`~ganzoo.models.Translator`: it translates source
+    images instead of decoding latent codes (a sibling of the noise :class:`~ganzoo.GAN`).
 
     Trained on :class:`~ganzoo.data.ImagePairs`: each batch's targets are the real images and
     its sources the generator's input. ``paired`` models (pix2pix) need aligned pairs and a
@@ -27,9 +29,10 @@ class TranslationGAN(GAN):
     Use :meth:`translate` where unconditional models use ``sample``.
     """
 
+    task = "image-to-image"
     paired: bool = True
 
-    def _check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
+    def check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
         if not isinstance(generator, Translator):
             raise ConfigError(
                 f"A TranslationGAN needs a Translator generator, got {type(generator).__name__}."
@@ -75,7 +78,9 @@ class TranslationGAN(GAN):
         """Shape of one source image, (C, H, W)."""
         return self.generator.source_shape
 
-    def _check_source(self, source: Tensor | None, n: int | None = None) -> Tensor:
+    def check_source(self, source: Tensor | None, n: int | None = None) -> Tensor:
+        """``source`` if it is a float batch of ``n`` source images of the right shape, else a
+        ConfigError saying what this model translates."""
         if source is None or not torch.is_tensor(source) or not source.dtype.is_floating_point:
             raise ConfigError(
                 f"{self.name} translates images: pass float source images shaped "
@@ -91,35 +96,32 @@ class TranslationGAN(GAN):
             raise ConfigError(f"Expected {n} source images, got {source.shape[0]}.")
         return source
 
-    def discriminate(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
+    def condition(self, batch: Batch) -> Tensor | None:
+        """The batch's source images, which a paired model's discriminator sees beside the
+        images it scores (None for an unpaired model)."""
+        return batch.source if self.sees_source else None
+
+    @property
+    def sees_source(self) -> bool:
+        """Whether the discriminator scores (image, source) pairs (pix2pix's conditional D)."""
+        return bool(getattr(self.discriminator, "source_channels", 0))
+
+    def discriminate(self, images: Tensor, condition: Tensor | None = None) -> Tensor:
         """Discriminator scores of ``images``; a paired model's discriminator also sees the
-        source images (``labels``), as a class-conditional one sees labels."""
-        self._check_images(images)
-        if getattr(self.discriminator, "source_channels", 0):
-            return self.discriminator(images, self._check_source(labels, images.shape[0]))
+        source images (``condition``), as a class-conditional one sees labels."""
+        self.check_images(images)
+        if self.sees_source:
+            return self.discriminator(images, self.check_source(condition, images.shape[0]))
         return self.discriminator(images)
 
-    def fake_batch(
-        self, real: Tensor, condition: Tensor | None, latent: Callable[[int], Tensor]
-    ) -> Any:
-        """The batch's source images (``condition``) translated."""
-        return self.generator(self._check_source(condition, real.shape[0]))
-
-    def generate(self, z: Tensor, labels: Tensor | None = None, **kwargs: Any) -> Tensor:
-        raise ConfigError(
-            f"{self.name} translates images and has no latent codes: call gan.translate(images)."
-        )
-
-    def sample(self, n: int, *args: Any, **kwargs: Any) -> Tensor:
-        raise ConfigError(
-            f"{self.name} translates images and cannot sample from noise: call "
-            "gan.translate(images) (or `ganzoo translate CHECKPOINT IN_DIR OUT_DIR`)."
-        )
+    def fake_batch(self, batch: Batch, latent: Callable[[int], Tensor]) -> Tensor:
+        """The batch's source images translated."""
+        return self.generator(self.check_source(batch.source, len(batch)))
 
     def translate(self, images: Tensor, batch_size: int = 64, ema: bool = True) -> Tensor:
         """Translate source ``images`` (N, C, H, W) in [-1, 1] with the generator in eval mode
         (the EMA weights when kept and ``ema``); returns target-domain images in [-1, 1]."""
-        images = self._check_source(torch.as_tensor(images))
+        images = self.check_source(torch.as_tensor(images))
         return run_in_eval(self.sampler if ema else self.generator, images, batch_size)
 
     def preview_inputs(self, data: Any, n: int, seed: int) -> Any:

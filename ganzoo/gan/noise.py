@@ -1,58 +1,27 @@
-"""The GAN container: generator, discriminator, objective and recipe in one module."""
+"""Noise models: the generator decodes latent codes (and class labels) into images."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import torch
-from timm.utils import ModelEmaV3
 from torch import Tensor, nn
 
-from .errors import ConfigError, DataError
-from .models.base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
-from .objectives import Objective
-from .recipe import Recipe
+from ..data.batch import Batch
+from ..errors import ConfigError, DataError
+from ..models.base import AuxiliaryClassifierDiscriminator
+from .base import GANBase, Preview
 
 
-class Preview(NamedTuple):
-    """What the trainer shows of a model: ``samples`` (its outputs, for the health monitor) and
-    a ``grid`` of images to save with ``nrow`` per row (None: the default)."""
+class GAN(GANBase):
+    """A GAN whose generator maps latent codes (and, if conditional, class labels) to images:
+    :meth:`sample` and :meth:`generate` make images; class-conditional models see the batch's
+    labels as their :meth:`condition`."""
 
-    samples: Tensor
-    grid: Tensor
-    nrow: int | None
+    task = "unconditional-image-generation"
 
-
-class GAN(nn.Module):
-    """A generator/discriminator pair with the objective and recipe that train it.
-
-    ``config`` holds the registry name and the resolved arguments that rebuild this exact model
-    with :func:`ganzoo.create`; it is saved with every checkpoint.
-    """
-
-    def __init__(
-        self,
-        generator: Generator,
-        discriminator: Discriminator,
-        objective: Objective,
-        recipe: Recipe | None = None,
-        config: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__()
-        self._check_networks(generator, discriminator)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.objective = objective
-        self.recipe = recipe or Recipe()
-        self.config: dict[str, Any] = dict(config or {})
-        self.generator_ema: ModelEmaV3 | None = None
-        if self.recipe.ema_decay > 0:
-            self.generator_ema = ModelEmaV3(generator, decay=self.recipe.ema_decay, use_warmup=True)
-
-    def _check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
+    def check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
         """Refuse a generator and discriminator that do not fit together."""
         d_shape = (discriminator.channels, discriminator.img_size, discriminator.img_size)
         if generator.image_shape != d_shape:
@@ -93,36 +62,6 @@ class GAN(nn.Module):
                     f"{self.num_classes}; build it with num_classes={data_classes}."
                 )
 
-    @property
-    def sampler(self) -> Generator:
-        """The generator used for sampling: the EMA weights when the recipe keeps them."""
-        return self.generator_ema.module if self.generator_ema is not None else self.generator
-
-    def update_ema(self, step: int) -> None:
-        """Fold the generator's current weights into the EMA copy (no-op without EMA)."""
-        if self.generator_ema is not None:
-            self.generator_ema.update(self.generator, step=step)
-
-    @property
-    def name(self) -> str:
-        return self.config.get("model", type(self).__name__)
-
-    @property
-    def latent_dim(self) -> int:
-        return self.generator.latent_dim
-
-    @property
-    def num_classes(self) -> int:
-        return self.generator.num_classes
-
-    @property
-    def image_shape(self) -> tuple[int, int, int]:
-        return self.generator.image_shape
-
-    @property
-    def device(self) -> torch.device:
-        return next(self.generator.parameters()).device
-
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` latent codes from the standard normal prior."""
         return torch.randn(n, self.latent_dim, device=self.device, generator=generator)
@@ -133,7 +72,9 @@ class GAN(nn.Module):
             return None
         return torch.randint(self.num_classes, (n,), device=self.device, generator=generator)
 
-    def _check_labels(self, labels: Tensor | None, n: int) -> Tensor | None:
+    def check_labels(self, labels: Tensor | None, n: int) -> Tensor | None:
+        """``labels`` as a device tensor of ``n`` class ids, or a ConfigError saying what this
+        model needs (none for an unconditional model)."""
         if not self.num_classes:
             if labels is not None:
                 raise ConfigError(f"{self.name} is unconditional: call it without labels.")
@@ -168,7 +109,7 @@ class GAN(nn.Module):
                 f"Expected latent codes of shape (N, {self.latent_dim}), got {tuple(z.shape)}."
             )
         network = self.sampler if ema else self.generator
-        labels = self._check_labels(labels, z.shape[0])
+        labels = self.check_labels(labels, z.shape[0])
         if truncation is None:
             return network(z, labels)
         if not getattr(network, "supports_truncation", False):
@@ -178,13 +119,13 @@ class GAN(nn.Module):
             )
         return network(z, labels, truncation=truncation)
 
-    def fake_batch(
-        self, real: Tensor, condition: Tensor | None, latent: Callable[[int], Tensor]
-    ) -> Any:
-        """The generated batch a training step scores against ``real``: here images from
-        ``latent(n)`` codes and the batch's labels (``condition``); translation models translate
-        the batch's source images instead."""
-        return self.generate(latent(real.shape[0]), condition)
+    def condition(self, batch: Batch) -> Tensor | None:
+        """The batch's class labels (None for an unconditional model)."""
+        return batch.labels if self.num_classes else None
+
+    def fake_batch(self, batch: Batch, latent: Callable[[int], Tensor]) -> Tensor:
+        """Images from ``latent(n)`` codes for the batch's labels."""
+        return self.generate(latent(len(batch)), self.condition(batch))
 
     def preview_inputs(self, data: Any, n: int, seed: int) -> Any:
         """Fixed inputs for the progress grids: ``n`` seeded latent codes (and cycling labels)."""
@@ -211,42 +152,11 @@ class GAN(nn.Module):
         labels = self.sample_labels(2)
         return self.discriminate(self.generate(self.sample_latent(2), labels), labels).sum()
 
-    def compile_networks(self) -> None:
-        """``torch.compile`` generator and discriminator in place (state dict keys unchanged).
-
-        Compiles now with one forward/backward on a tiny batch, so a missing compiler raises
-        here; weights, buffers and the RNG state are left as they were.
-        """
-        self.generator.compile()
-        self.discriminator.compile()
-        buffers = {k: v.clone() for k, v in self.named_buffers()}
-        rng = torch.get_rng_state()
-        try:
-            self._compile_example().backward()
-        except Exception:
-            self.generator._compiled_call_impl = None  # back to eager
-            self.discriminator._compiled_call_impl = None
-            raise
-        finally:
-            self.zero_grad(set_to_none=True)
-            with torch.no_grad():
-                for k, v in self.named_buffers():
-                    v.copy_(buffers[k])
-            torch.set_rng_state(rng)
-
-    def _check_images(self, images: Tensor) -> None:
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            c, h, w = self.image_shape
-            raise ConfigError(
-                f"{self.name} takes images of shape (N, {c}, {h}, {w}); got {tuple(images.shape)}. "
-                f"Resize the data or build the model with img_size={images.shape[-1]}, "
-                f"channels={images.shape[1] if images.ndim == 4 else '?'}."
-            )
-
-    def discriminate(self, images: Tensor, labels: Tensor | None = None) -> Tensor:
-        """Raw discriminator scores, shape (N,), for images shaped like the generator's output."""
-        self._check_images(images)
-        return self.discriminator(images, self._check_labels(labels, images.shape[0]))
+    def discriminate(self, images: Tensor, condition: Tensor | None = None) -> Tensor:
+        """Raw discriminator scores, shape (N,), for images shaped like the generator's output
+        and (conditional models) their class labels."""
+        self.check_images(images)
+        return self.discriminator(images, self.check_labels(condition, images.shape[0]))
 
     def discriminate_and_classify(self, images: Tensor) -> tuple[Tensor, Tensor]:
         """Raw scores (N,) and class logits (N, num_classes) from one pass of a discriminator
@@ -256,20 +166,8 @@ class GAN(nn.Module):
                 f"{self.name}'s discriminator ({type(self.discriminator).__name__}) has no "
                 "auxiliary classifier; use a model such as acgan."
             )
-        self._check_images(images)
+        self.check_images(images)
         return self.discriminator(images, return_logits=True)
-
-    def save_pretrained(self, folder: str | os.PathLike[str], **kwargs: Any) -> Path:
-        """Write config.json + safetensors weights (see :func:`ganzoo.hub.save_pretrained`)."""
-        from .hub import save_pretrained
-
-        return save_pretrained(self, folder, **kwargs)
-
-    def push_to_hub(self, repo_id: str, **kwargs: Any) -> str:
-        """Upload weights, config, samples and a model card (see :func:`ganzoo.hub.push_to_hub`)."""
-        from .hub import push_to_hub
-
-        return push_to_hub(self, repo_id, **kwargs)
 
     @torch.no_grad()
     def sample(
@@ -292,7 +190,7 @@ class GAN(nn.Module):
         if labels is None and self.num_classes:
             labels = torch.arange(n, device=self.device) % self.num_classes
         if labels is not None:
-            labels = self._check_labels(torch.as_tensor(labels), n)
+            labels = self.check_labels(torch.as_tensor(labels), n)
         network = self.sampler
         was_training = network.training
         network.eval()

@@ -1,17 +1,17 @@
-"""Conditional GAN (Mirza & Osindero, 2014) on the DCGAN architecture."""
+"""Conditional GAN: the DCGAN networks with label embeddings."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..gan import GAN
+from ..models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ..recipe import Recipe
 from ..registry import register_model
-from .builder import build_gan
-from .dcgan import DCGANDiscriminator, DCGANGenerator
+from ._builder import build_gan
 
 
-@register_model(aliases=["conditional-gan"])
+@register_model(aliases=["conditional-gan"], tiny={"width": 8})
 def cgan(**overrides: Any) -> GAN:
     """Conditional GAN (Mirza & Osindero, 2014): label embeddings enter both networks (DCGAN convs), non-saturating loss."""
     return build_gan("cgan", DCGANGenerator, DCGANDiscriminator, objective="non-saturating",
