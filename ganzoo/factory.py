@@ -36,7 +36,8 @@ def _build(entry: ModelEntry, args: Mapping[str, Any]) -> GANBase:
     gan = entry.builder(**args)
     if not isinstance(gan, GANBase):
         raise GanzooError(
-            f"The builder of {entry.name!r} returned {type(gan).__name__}, not a ganzoo GAN."
+            f"The builder of {entry.name!r} returned {type(gan).__name__}, not a ganzoo.GAN "
+            "(or ganzoo.TranslationGAN)."
         )
     gan.config["model"] = entry.name
     return gan

@@ -14,7 +14,7 @@ from .config import from_dict, load_yaml, to_dict
 from .data import ImagePairs, load_dataset
 from .errors import ConfigError, DataError
 from .factory import create
-from .gan import GANBase
+from .gan import GANBase, TranslationGAN
 from .recipe import Recipe
 from .registry import find_entry
 from .train import TrainConfig, Trainer, TrainResult
@@ -141,7 +141,8 @@ def apply_overrides(config: RunConfig, assignments: list[str]) -> RunConfig:
 def build_run(config: RunConfig) -> tuple[GANBase, Any]:
     """The dataset and a GAN shaped for it (image size, channels and classes follow the data
     unless ``model_args`` sets them, in which case the data is resized/converted). For
-    :class:`ImagePairs` the targets set ``channels`` and the sources ``source_channels``."""
+    :class:`ImagePairs` the targets set ``channels`` and the sources ``source_channels``.
+    A model is rebuilt (from the same seed) only where the data disagrees with its defaults."""
     args = dict(config.model_args)
     img_size, channels = args.get("img_size"), args.get("channels")
     data = load_dataset(config.data.name, config.data.root, config.data.train, config.data.download,
@@ -150,34 +151,36 @@ def build_run(config: RunConfig) -> tuple[GANBase, Any]:
     c, h, _ = data.image_shape
     args.setdefault("img_size", h)
     args.setdefault("channels", c)
-    if isinstance(data, ImagePairs):
-        if "source_channels" in args:
-            data = data.formatted(source_channels=args["source_channels"])
-        else:
-            args["source_channels"] = data.source_shape[0]
+    if isinstance(data, ImagePairs) and "source_channels" in args:
+        data = data.formatted(source_channels=args["source_channels"])
     if config.recipe:
         args["recipe"] = config.recipe
-    torch.manual_seed(config.train.seed)
-    try:
-        gan = create(config.model, **args)
-    except ConfigError as err:
-        if isinstance(data, ImagePairs) and "'source_channels'" in str(err):
-            raise DataError(
-                f"{config.model} does not translate images, but {data.name} is image-to-image "
-                "data (source and target images); train an image-to-image model such as "
-                "pix2pix or cyclegan on it, or pick a single-domain dataset."
-            ) from err
-        raise
+    gan = _create(config, args)
+    if isinstance(data, ImagePairs) and not isinstance(gan, TranslationGAN):
+        raise DataError(
+            f"{config.model} does not translate images, but {data.name} is image-to-image "
+            "data (source and target images); train an image-to-image model such as "
+            "pix2pix or cyclegan on it, or pick a single-domain dataset."
+        )
+    # What the data decides unless the config does: the sources' channels, the classes.
+    follow: dict[str, int] = {}
+    source_channels = data.source_shape[0] if isinstance(data, ImagePairs) else None
+    if isinstance(gan, TranslationGAN) and "source_channels" not in args:
+        follow.update(
+            {} if gan.source_shape[0] == source_channels else {"source_channels": source_channels}
+        )
     data_classes = getattr(data, "num_classes", 0)
-    if (
-        gan.num_classes
-        and "num_classes" not in args
-        and data_classes
-        and data_classes != gan.num_classes
-    ):
-        torch.manual_seed(config.train.seed)
-        gan = create(config.model, **args, num_classes=data_classes)
+    if gan.num_classes and "num_classes" not in args and data_classes not in (0, gan.num_classes):
+        follow["num_classes"] = data_classes
+    if follow:
+        gan = _create(config, {**args, **follow})
     return gan, data
+
+
+def _create(config: RunConfig, args: dict[str, Any]) -> GANBase:
+    """The run's model from ``args``, built from the run's seed."""
+    torch.manual_seed(config.train.seed)
+    return create(config.model, **args)
 
 
 def train(

@@ -20,9 +20,9 @@ from torch import Tensor
 import ganzoo
 from ganzoo.models import AuxiliaryClassifierDiscriminator
 from ganzoo.models.acgan import ACGANDiscriminator, ACGANGenerator
-from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import ACGANObjective, HingeLoss, NonSaturatingLoss, Objective
+from ganzoo.zoo import build_gan
 
 from .conftest import tiny_args, train_tiny
 

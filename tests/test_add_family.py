@@ -38,21 +38,25 @@ def minigan(**overrides: Any) -> GAN:
 def package_with_new_family(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the ganzoo package plus ganzoo/zoo/minigan.py, nothing else changed."""
     site = tmp_path_factory.mktemp("site")
-    shutil.copytree(ROOT / "ganzoo", site / "ganzoo",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(ROOT / "ganzoo", site / "ganzoo", ignore=shutil.ignore_patterns("__pycache__"))
     (site / "ganzoo" / "zoo" / "minigan.py").write_text(FAMILY)
     return site
 
 
 def _run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(site), "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, *args], cwd=site, env=env, capture_output=True,
-                          text=True, timeout=600)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, *args], cwd=site, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_the_new_family_is_listed_and_built(package_with_new_family: Path) -> None:
-    done = _run(package_with_new_family, "-c", "import ganzoo; print(ganzoo.__file__); "
-                "print(ganzoo.list_models()); print(ganzoo.create('minigan').objective.terms)")  # fmt: skip
+    done = _run(
+        package_with_new_family,
+        "-c",
+        "import ganzoo; print(ganzoo.__file__); "
+        "print(ganzoo.list_models()); print(ganzoo.create('minigan').objective.terms)",
+    )
     assert done.returncode == 0, done.stderr
     where, names, terms = done.stdout.splitlines()
     assert where.startswith(str(package_with_new_family))  # the copy, not the checkout
@@ -77,9 +81,19 @@ def test_the_docs_table_generator_shows_it(package_with_new_family: Path) -> Non
 
 
 def test_the_generic_model_tests_run_on_it(package_with_new_family: Path) -> None:
-    done = _run(package_with_new_family, "-m", "pytest", str(ROOT / "tests" / "test_models.py"),
-                "-k", "minigan", "-q", "-p", "no:cacheprovider", "--import-mode=append",
-                f"--rootdir={ROOT}")  # fmt: skip
+    done = _run(
+        package_with_new_family,
+        "-m",
+        "pytest",
+        str(ROOT / "tests" / "test_models.py"),
+        "-k",
+        "minigan",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=append",
+        f"--rootdir={ROOT}",
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     summary = done.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary, summary

@@ -19,7 +19,6 @@ import ganzoo
 from ganzoo.data import TensorImages, load_embedded
 from ganzoo.models.autoencoder import AutoencoderDiscriminator
 from ganzoo.models.began import BEGANDiscriminator, BEGANGenerator, ShallowAutoencoder
-from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANGenerator
 from ganzoo.objectives import (
     BEGANObjective,
@@ -30,6 +29,7 @@ from ganzoo.objectives import (
     pulling_away,
 )
 from ganzoo.train import load_checkpoint
+from ganzoo.zoo import build_gan
 
 from .conftest import tiny_args, train_tiny
 

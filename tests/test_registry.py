@@ -15,16 +15,13 @@ import ganzoo
 from ganzoo import registry
 from ganzoo.config import to_dict
 from ganzoo.gan import GAN
-from ganzoo.zoo import build_gan
 from ganzoo.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.recipe import Recipe
+from ganzoo.zoo import build_gan
 
 from .conftest import tiny_args
 
-BUILTINS = [
-    "acgan", "began", "cgan", "cyclegan", "dcgan", "ebgan", "lsgan", "pix2pix", "sagan", "sngan",
-    "stylegan", "vanilla", "wgan", "wgan-gp",
-]  # fmt: skip
+BUILTINS = registry.builtin_models()  # what ganzoo/zoo/ registers, found by listing it
 
 
 def _builtin(names: list[str]) -> list[str]:
@@ -78,8 +75,15 @@ def test_list_models_is_the_builtins_sorted() -> None:
     for name in extras:  # anything else must come from a plugin, not from ganzoo itself
         assert not registry._models[name].module.startswith("ganzoo"), name
     for name in BUILTINS:
-        assert registry._models[name].module.startswith("ganzoo.models."), name
+        assert registry._models[name].module.startswith("ganzoo.zoo."), name
 
+
+def test_every_family_file_registers_a_model_and_nothing_else_does() -> None:
+    zoo = Path(ganzoo.zoo.__file__).parent
+    families = {p.stem for p in zoo.glob("*.py") if not p.stem.startswith("_")}
+    modules = {registry.find_entry(n).module.rsplit(".", 1)[-1] for n in BUILTINS}
+    assert modules == families
+    assert {"dcgan", "stylegan", "pix2pix", "cyclegan"} <= set(BUILTINS)  # the classics stay
 
 def test_list_models_fnmatch_pattern() -> None:
     gans = ganzoo.list_models("*gan*")
@@ -513,7 +517,7 @@ def test_register_taken_name_raises_and_overwrite_replaces(scratch_registry: Non
         ganzoo.register_model(zootest_second, name="dcgan")
     assert ganzoo.list_models("zootest*") == ["zootest-taken"]
     assert ganzoo.create("zootest-taken").config["width"] == 8
-    assert registry._models["dcgan"].module == "ganzoo.models.dcgan"
+    assert registry._models["dcgan"].module == "ganzoo.zoo.dcgan"
 
     ganzoo.register_model(zootest_second, name="zootest-taken", overwrite=True)
     assert registry._models["zootest-taken"].builder is zootest_second
@@ -568,7 +572,7 @@ def test_model_info_sagan() -> None:
     assert "SAGAN" in info["description"]
     assert "self-attention" in info["description"]
     assert info["aliases"] == []
-    assert info["module"] == "ganzoo.models.sagan"
+    assert info["module"] == "ganzoo.zoo.sagan"
     assert info["generator"] == "SAGANGenerator"
     assert info["discriminator"] == "SAGANDiscriminator"
     assert info["generator_params"] > 0

@@ -15,10 +15,10 @@ from typing import Any
 
 import ganzoo
 from ganzoo.models.began import BEGANGenerator, ShallowAutoencoder
-from ganzoo.zoo import build_gan
 from ganzoo.objectives import BEGANObjective, BoundaryEquilibriumLoss
 from ganzoo.recipe import OptimizerConfig, Recipe
 from ganzoo.run import RunConfig, train
+from ganzoo.zoo import build_gan
 
 NAME = "began-elu-shallow"
 
