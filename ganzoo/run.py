@@ -164,11 +164,9 @@ def build_run(config: RunConfig) -> tuple[GANBase, Any]:
         )
     # What the data decides unless the config does: the sources' channels, the classes.
     follow: dict[str, int] = {}
-    source_channels = data.source_shape[0] if isinstance(data, ImagePairs) else None
-    if isinstance(gan, TranslationGAN) and "source_channels" not in args:
-        follow.update(
-            {} if gan.source_shape[0] == source_channels else {"source_channels": source_channels}
-        )
+    follows_sources = isinstance(gan, TranslationGAN) and "source_channels" not in args
+    if follows_sources and gan.source_shape[0] != data.source_shape[0]:
+        follow["source_channels"] = data.source_shape[0]
     data_classes = getattr(data, "num_classes", 0)
     if gan.num_classes and "num_classes" not in args and data_classes not in (0, gan.num_classes):
         follow["num_classes"] = data_classes

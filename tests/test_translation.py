@@ -95,7 +95,7 @@ def test_gradients_reach_every_parameter(name: str) -> None:
         torch.stack([data[i][0] for i in range(4)]),
         torch.stack([data[i][1] for i in range(4)]),
     )
-    fake = gan.fake_batch(target, source, lambda n: torch.empty(n, 0))
+    fake = gan.fake_batch(ganzoo.Batch(target, source=source), lambda n: torch.empty(n, 0))
     gan.objective.discriminator_loss(gan, target, fake.detach(), source).loss.backward()
     missing = [
         n
@@ -135,7 +135,7 @@ def test_cyclegan_terms_equal_hand_computed_values() -> None:
     gan = tiny("cyclegan", pool_size=0, cycle_weight=3.0, identity_weight=0.25)
     data = unpaired(8)
     b, a = torch.stack([data[i][0] for i in range(4)]), torch.stack([data[i][1] for i in range(4)])
-    fake = gan.fake_batch(b, a, lambda n: torch.empty(n, 0))
+    fake = gan.fake_batch(ganzoo.Batch(b, source=a), lambda n: torch.empty(n, 0))
     g, d = gan.generator, gan.discriminator
     torch.testing.assert_close(fake.fake_b, g.a2b(a))
     torch.testing.assert_close(fake.fake_a, g.b2a(b))
@@ -316,7 +316,7 @@ def test_translators_take_any_adversarial_loss(name: str, loss: str) -> None:
         torch.stack([data[i][0] for i in range(4)]),
         torch.stack([data[i][1] for i in range(4)]),
     )
-    fake = gan.fake_batch(target, source, lambda n: torch.empty(n, 0))
+    fake = gan.fake_batch(ganzoo.Batch(target, source=source), lambda n: torch.empty(n, 0))
     d_out = gan.objective.discriminator_loss(gan, target, fake.detach(), source)
     g_out = gan.objective.generator_loss(gan, fake, source, target)
     assert torch.isfinite(d_out.loss) and torch.isfinite(g_out.loss)
