@@ -454,14 +454,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", default="onnx", choices=["onnx", "torchscript", "exported-program"])
     p.add_argument("--out", help="output file (default: SOURCE + the format's suffix)")
-    p.add_argument("--truncation", type=float, metavar="PSI",
-                   help="bake truncation psi into a style-based generator (stylegan)")  # fmt: skip
+    p.add_argument(
+        "--truncation",
+        type=float,
+        metavar="PSI",
+        help="bake truncation psi into a style-based generator (stylegan)",
+    )
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("demo", help="a web page to try the models (needs ganzoo[demo])")
-    p.add_argument("sources", nargs="*",
-                   help="models to offer besides the local pretrained tags: run folders, "
-                        "checkpoints, model folders")  # fmt: skip
+    p.add_argument(
+        "sources",
+        nargs="*",
+        help="models to offer besides the local pretrained tags: run folders, "
+        "checkpoints, model folders",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.set_defaults(func=_cmd_demo)
