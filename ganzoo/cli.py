@@ -49,6 +49,13 @@ def _run_config(args: argparse.Namespace):  # -> RunConfig
         value = getattr(args, flag)
         if value is not None:
             sets.append(f"{key}={value}")
+    if args.tensorboard:
+        sets.append("tensorboard=true")
+    if args.tracker:
+        from .train.trackers import tracker_names
+
+        names = tracker_names([n for item in args.tracker for n in item.split(",")])
+        sets.append(f"tracker=[{', '.join(names)}]")
     return apply_overrides(config, sets)
 
 
@@ -354,6 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue the run in --out from its last checkpoint"
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
+    p.add_argument(
+        "--tracker",
+        action="append",
+        metavar="NAME[,NAME]",
+        help="experiment trackers: tensorboard, wandb (offline, OUT/wandb), csv "
+        "(OUT/tracker/*.csv); repeat or comma-separate",
+    )
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser(

@@ -49,6 +49,7 @@ class RunConfig:
     health: HealthConfig = field(default_factory=HealthConfig)
     speed: SpeedConfig = field(default_factory=SpeedConfig)
     tensorboard: bool = False
+    tracker: list[str] = field(default_factory=list)  # tensorboard, wandb (offline), csv
     source: str | None = None  # the config file the run came from (informational)
 
     # Keys users put at the top level that live elsewhere (used in error messages).
@@ -151,6 +152,6 @@ def train(
         log_every=config.log_every, sample_every=config.sample_every,
         checkpoint_every=config.checkpoint_every, num_samples=config.num_samples,
         resume=resume, progress=progress, run_config=record, health=config.health,
-        speed=config.speed, tensorboard=config.tensorboard,
+        speed=config.speed, tensorboard=config.tensorboard, tracker=config.tracker,
     )  # fmt: skip
     return trainer.fit()
