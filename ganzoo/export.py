@@ -8,6 +8,7 @@ exported file again (onnxruntime for ONNX) so it can be compared with the eager 
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 import re
@@ -63,9 +64,10 @@ class _Translate(nn.Module):
 def export_module(
     gan: GAN, truncation: float | None = None
 ) -> tuple[nn.Module, tuple[Tensor, ...], list[str]]:
-    """The eval-mode module that is exported, example inputs, and the inputs' names."""
-    network = gan.sampler
-    device = next(network.parameters()).device
+    """The eval-mode module that is exported (a CPU copy of the sampling generator, so files
+    do not depend on the device the model was on), example inputs, and the inputs' names."""
+    network = copy.deepcopy(gan.sampler).cpu().eval()
+    device = torch.device("cpu")
     rng = torch.Generator().manual_seed(0)
     if isinstance(gan, TranslationGAN):
         if truncation is not None:
@@ -140,7 +142,13 @@ def _exported_program(module: nn.Module, inputs: tuple[Tensor, ...], names: list
 
 def _torchscript(module: nn.Module, inputs: tuple[Tensor, ...], names: list[str]):
     traced = torch.jit.trace(module, inputs, check_trace=False)
-    return lambda tmp: torch.jit.save(traced, tmp)
+
+    def save(tmp: str) -> None:
+        with warnings.catch_warnings():  # recent torch deprecates TorchScript; it still works
+            warnings.simplefilter("ignore", FutureWarning)
+            torch.jit.save(traced, tmp)
+
+    return save
 
 
 def _onnx(module: nn.Module, inputs: tuple[Tensor, ...], names: list[str]):
@@ -178,7 +186,9 @@ def load_exported(path: str | os.PathLike[str], format: str) -> Callable[..., Te
 
         return run_onnx
     if format == "torchscript":
-        module = torch.jit.load(path, map_location="cpu")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            module = torch.jit.load(path, map_location="cpu")
     elif format == "exported-program":
         with open(path, "rb") as f:
             module = torch.export.load(f).module()

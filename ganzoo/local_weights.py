@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .errors import CheckpointError
 from .gan import GAN
 
 _INDEX = Path(__file__).with_name("pretrained.json")
@@ -48,6 +49,12 @@ def load_source(source: str, device: str = "cpu") -> GAN:
     folder = local_folder(source)
     if folder is not None:
         return from_pretrained(folder).to(device)
+    path = Path(source).expanduser()
+    if not path.exists() and (source.startswith(("/", ".", "~")) or path.suffix in (".pt", ".pth")):
+        raise CheckpointError(
+            f"{source} does not exist. Pass a run folder, a checkpoint .pt, a model folder, a Hub "
+            "user/repo or a published tag (`ganzoo list --pretrained`)."
+        )
     from .cli import load_any
 
-    return load_any(source, device)
+    return load_any(str(path) if path.exists() else source, device)

@@ -269,4 +269,4 @@ def test_the_command_refuses_a_missing_run_before_serving(
     from ganzoo.cli import main
 
     assert main(["demo", str(tmp_path / "no-such-run"), "--port", str(_free_port())]) == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'no-such-run'} does not exist.")

@@ -23,11 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 # float32 outputs in [-1, 1]: exported graphs reorder some float ops, so they agree with eager to
 # ~1e-6; 1e-4 is far below one 8-bit grey level (2/255 = 7.8e-3) and far above that noise.
 ATOL = 1e-4
-CASES = {  # unconditional + batch norm, conditional, stylegan with truncation, translator
+CASES = {  # unconditional + batch norm, conditional, stylegan with truncation, translators
     "dcgan": {},
     "cgan": {},
     "stylegan": {"truncation": 0.7},
     "pix2pix": {},
+    "cyclegan": {},
 }
 
 
@@ -52,7 +53,7 @@ def _eager(gan: GAN, inputs: tuple[Tensor, ...], truncation: float | None) -> Te
 def _model(name: str) -> GAN:
     """The published MNIST weights (real images, not the near-zero output of a fresh DCGAN
     init); translators have none published, so a tiny one with PyTorch's default init."""
-    if name != "pix2pix":
+    if name not in ("pix2pix", "cyclegan"):
         return ganzoo.from_pretrained(REPO / "pretrained" / f"{name}-mnist")
     gan = ganzoo.create(name, **tiny_args(name))
     for module in gan.generator.modules():

@@ -52,7 +52,9 @@ API: dict[str, list[str]] = {
         "ganzoo.hub.pull",
     ],
     "Metrics": ["ganzoo.metrics.evaluate"],
+    "Experiment trackers": ["ganzoo.train.trackers.Tracker", "ganzoo.train.trackers.open_trackers"],
     "Export": ["ganzoo.export.export_generator", "ganzoo.export.load_exported"],
+    "Demo page": ["ganzoo.demo.launch"],
     "Errors": [
         "ganzoo.GanzooError",
         "ganzoo.ConfigError",
