@@ -152,10 +152,14 @@ def page(tmp_path_factory: pytest.TempPathFactory):
     pytest.importorskip("gradio", reason="the demo needs gradio: pip install 'ganzoo[demo]'")
     from ganzoo.demo import launch
 
+    run = tmp_path_factory.mktemp("runs") / "pix2pix"
+    train("pix2pix", run, steps=2)  # a local translator run (none is published)
     port = _free_port()
-    app = launch(block=False, port=port)
-    yield f"http://127.0.0.1:{port}/"
-    app.close()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HF_HUB_OFFLINE", "1")  # the page must need nothing from the network
+        app = launch([str(run)], block=False, port=port)
+        yield f"http://127.0.0.1:{port}/"
+        app.close()
 
 
 def _wait(condition, timeout: float = 120.0, what: str = ""):
@@ -239,6 +243,45 @@ def test_the_page_in_a_real_browser(browser, page: str, tmp_path: Path) -> None:
     assert a.shape == b.shape == (size[1], size[0])
     assert np.abs(a - b).mean() > 5  # another seed, other digits
     assert "seed 2" in browser.find_element(By.ID, "status").text
+
+
+def _open_tab(driver, title: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    tabs = [b for b in driver.find_elements(By.CSS_SELECTOR, "button[role=tab]") if b.text == title]
+    tabs[0].click()
+
+
+def test_latent_walk_and_translation_in_the_browser(browser, page: str, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(page)
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#generate"), what="the page")
+    _open_tab(browser, "Latent walk")
+    _wait(lambda: browser.find_elements(By.ID, "walk"), what="the walk button")[0].click()
+    _, size = _shown_image(browser, "strip")
+    assert size == logic.grid_size(8, 28, 8)  # 8 steps (the default) in one row
+    gif_src, gif_size = _shown_image(browser, "gif")
+    assert gif_size == (112, 112)
+    with urllib.request.urlopen(gif_src) as response:
+        assert Image.open(io.BytesIO(response.read())).n_frames == 8 + 6
+
+    _open_tab(browser, "Translate")
+    picture = tmp_path / "upload.png"
+    Image.new("RGB", (50, 40), (200, 30, 30)).save(picture)
+    upload = _wait(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "#upload input[type=file]"),
+        what="the upload field",
+    )
+    upload[0].send_keys(str(picture))
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#upload img"), what="the upload shown")
+    browser.find_element(By.ID, "translate").click()
+    _, size = _shown_image(browser, "translated")
+    assert size == logic.grid_size(2, 28, 2)  # the upload beside its translation
+    _wait(
+        lambda: "converted RGB to grey" in browser.find_element(By.ID, "status").text,
+        what="the conversion note",
+    )
 
 
 def test_the_page_says_so_when_there_are_no_weights(browser) -> None:
