@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command: list, info, train, sample, translate, eval, bench, hub push/pull."""
+"""The ``ganzoo`` command: list, info, train, sample, translate, eval, bench, export, demo, hub push/pull."""
 
 from __future__ import annotations
 
@@ -52,7 +52,15 @@ def _run_config(args: argparse.Namespace):  # -> RunConfig
     }  # fmt: skip
     sets = [f"{key}={getattr(args, flag)}" for flag, key in flag_keys.items()
             if getattr(args, flag) is not None]  # fmt: skip
-    return apply_overrides(config, sets) if sets else config
+    config = apply_overrides(config, sets) if sets else config
+    if args.tensorboard:
+        config.train = config.train.updated(tensorboard=True)
+    if args.tracker:
+        from .train.trackers import tracker_names
+
+        names = tracker_names([n for item in args.tracker for n in item.split(",")])
+        config.train = config.train.updated(tracker=list(names))
+    return config
 
 
 # ``ganzoo train`` flags that set a field of the run's TrainConfig directly.
@@ -273,6 +281,32 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import SUFFIXES, export_generator
+    from .local_weights import load_source
+
+    gan = load_source(args.source)
+    stem = Path(args.source.rstrip("/")).name.replace(".", "-") or gan.name
+    out = Path(args.out or f"{stem}{SUFFIXES[args.format]}")
+    path = export_generator(gan, out, args.format, truncation=args.truncation)
+    inputs = (
+        "source images"
+        if getattr(gan, "source_shape", None)
+        else "z" + (", labels" if gan.num_classes else "")
+    )
+    print(
+        f"Exported {gan.name}'s generator ({inputs} -> images in [-1, 1]) as {args.format} to {path}"
+    )
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import launch
+
+    launch(args.sources or None, host=args.host, port=args.port)
+    return 0
+
+
 def _cmd_hub_push(args: argparse.Namespace) -> int:
     from .hub import push_to_hub
     from .train.publishing import describe_run
@@ -334,6 +368,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue the run in --out from its last checkpoint"
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
+    p.add_argument(
+        "--tracker",
+        action="append",
+        metavar="NAME[,NAME]",
+        help="experiment trackers: tensorboard, wandb (offline, OUT/wandb), csv "
+        "(OUT/tracker/*.csv); repeat or comma-separate",
+    )
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser(
@@ -427,6 +469,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="DIR", help="write images/s plots (needs matplotlib)")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("export", help="export a generator as ONNX, TorchScript or torch.export")
+    p.add_argument(
+        "source", help="model.tag, a model folder, a run folder, a checkpoint .pt or user/repo"
+    )
+    p.add_argument("--format", default="onnx", choices=["onnx", "torchscript", "exported-program"])
+    p.add_argument("--out", help="output file (default: SOURCE + the format's suffix)")
+    p.add_argument(
+        "--truncation",
+        type=float,
+        metavar="PSI",
+        help="bake truncation psi into a style-based generator (stylegan)",
+    )
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("demo", help="a web page to try the models (needs ganzoo[demo])")
+    p.add_argument(
+        "sources",
+        nargs="*",
+        help="models to offer besides the local pretrained tags: run folders, "
+        "checkpoints, model folders",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.set_defaults(func=_cmd_demo)
 
     hub = sub.add_parser("hub", help="publish to / download from the Hugging Face Hub")
     hub_sub = hub.add_subparsers(dest="hub_command", required=True)

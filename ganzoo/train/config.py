@@ -18,7 +18,8 @@ class TrainConfig:
     ``steps`` and ``batch_size`` left unset come from the model's recipe. ``batch_size`` is the
     global batch (split over ranks in a multi-process launch). ``health`` configures the
     health monitor, ``speed`` the speed switches (precision, channels_last, fused optimizers,
-    torch.compile); ``tensorboard`` also logs to ``out_dir/tensorboard``.
+    torch.compile); ``tensorboard`` also logs to ``out_dir/tensorboard``; ``tracker`` names
+    experiment trackers (``tensorboard``, ``wandb`` offline, ``csv``).
     """
 
     steps: int | None = None
@@ -35,6 +36,7 @@ class TrainConfig:
     health: HealthConfig = field(default_factory=HealthConfig)
     speed: SpeedConfig = field(default_factory=SpeedConfig)
     tensorboard: bool = False
+    tracker: list[str] = field(default_factory=list)  # tensorboard, wandb (offline), csv
 
     def updated(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes``; an unknown setting is a ConfigError naming the valid ones."""

@@ -38,6 +38,7 @@ from .health import Alert, HealthMonitor, grad_norm
 from .log import MetricsLog
 from .sample_features import SampleFeatures
 from .speed import autocast_context, prepare_for_speed
+from .trackers import Trackers, open_trackers, tracker_names
 
 logger = logging.getLogger("ganzoo")
 
@@ -81,6 +82,8 @@ class Trainer:
     ``config`` (a :class:`~ganzoo.train.TrainConfig`) says how to train; keyword ``settings``
     change single fields of it (``Trainer(gan, data, steps=500)``); unset steps and batch size
     come from ``gan.recipe``. ``run_config`` (e.g. a CLI run's config) is saved as ``run.yaml``.
+    ``config.tracker`` names experiment trackers (``"tensorboard"``, ``"wandb"`` offline,
+    ``"csv"``; see :mod:`ganzoo.train.trackers`).
 
     Launched by ``torchrun`` (``WORLD_SIZE`` > 1), it trains data-parallel: ``batch_size`` is
     the global batch, each rank computes its slice, gradients are averaged, batch norm uses
@@ -123,6 +126,7 @@ class Trainer:
         self.health = HealthMonitor(config.health, gan.objective.chance_loss)
         self.speed = config.speed
         self.tensorboard = config.tensorboard
+        self.tracker_names = tracker_names(config.tracker, config.tensorboard)  # checked first
         self._new_alerts: list[Alert] = []
         self.step = 0
         self.d_step = 0
@@ -167,7 +171,7 @@ class Trainer:
         )  # fmt: skip
         self.preview_inputs = self.gan.preview_inputs(self.data, self.num_samples, self.seed)
         self._health_signals: dict[str, float] = {}
-        self.writer = None
+        self.tracker = Trackers()
         self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
         if self.dist.is_main:  # before seeding: the reference draw must not shift the RNG
             self.sample_features = SampleFeatures(self.gan, self.data)
@@ -190,10 +194,7 @@ class Trainer:
         self.log = MetricsLog(self.out_dir)
         self.log.truncate_after(self.step)  # rows of a crashed attempt past the checkpoint
         remove_stale_temporaries(self.checkpoint_path)
-        if self.tensorboard:
-            from .tensorboard import open_writer
-
-            self.writer = open_writer(self.out_dir / "tensorboard")
+        self.tracker = open_trackers(self.tracker_names, self.out_dir, self.run_config, self.step)
         # Written only now: a refused run must not touch the folder's record.
         if self.run_config is not None:
             (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
@@ -378,12 +379,12 @@ class Trainer:
         self._health_signals.update(signals)
         self._new_alerts += alerts
         path = save_grid(images, self.out_dir / "samples" / f"step_{self.step:07d}.png", nrow=nrow)
-        if self.writer is not None:
+        if self.tracker:
             from torchvision.utils import make_grid
 
             grid = make_grid(images[:64].float().clamp(-1, 1).cpu(), nrow=nrow or 8, normalize=True,
                              value_range=(-1, 1))  # fmt: skip
-            self.writer.add_image("samples", grid, self.step)
+            self.tracker.log_image(self.step, "samples", grid)
         return path
 
     def fit(self) -> TrainResult:
@@ -439,8 +440,7 @@ class Trainer:
                     self.dist.check_in_sync(self.gan, self.step)
                     self.save()
             checkpoint = self.save()
-        if self.writer is not None:
-            self.writer.close()
+        self.tracker.close()
         if main:
             self._report_end(checkpoint, interrupted, stopped_by)
         self.dist.close()
@@ -477,12 +477,11 @@ class Trainer:
         bar.set_postfix(postfix)
         for alert in self._new_alerts:
             logger.warning("Health (%s) at step %d: %s", alert.detector, alert.step, alert.message)
-        if self.writer is not None:
-            for key, value in row.items():
-                if isinstance(value, (int, float)) and key != "step":
-                    self.writer.add_scalar(key, value, self.step)
+        if self.tracker:
+            scalars = {k: v for k, v in row.items() if isinstance(v, (int, float)) and k != "step"}
+            self.tracker.log_scalars(self.step, scalars)
             for alert in self._new_alerts:
-                self.writer.add_text(f"health/{alert.detector}", alert.message, alert.step)
+                self.tracker.log_text(alert.step, f"health/{alert.detector}", alert.message)
         self._new_alerts = []
 
     def _finish(self) -> None:
