@@ -56,7 +56,7 @@ def test_train_from_yaml_then_sample(tmp_path: Path) -> None:
     }
     path = tmp_path / "cgan.yaml"
     path.write_text(yaml.safe_dump(config))
-    result = run("train", str(path), "--no-progress")
+    result = run("train", str(path), "--no-progress", preexec_fn=lambda: os.umask(0o022))
     assert result.returncode == 0, result.stderr
     run_dir = tmp_path / "run"
     for name in (
@@ -78,6 +78,9 @@ def test_train_from_yaml_then_sample(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     image = Image.open(grid)
     assert image.size == (10 * 30 + 2, 2 * 30 + 2)  # conditional grids put one class per column
+    written = ["samples.png", "progress.gif", "checkpoints/last.pt"]
+    modes = {name: (run_dir / name).stat().st_mode & 0o777 for name in written}
+    assert modes == dict.fromkeys(written, 0o644)  # the umask's mode, not mkstemp's 0600
 
 
 def test_train_on_mnist_via_torchvision(tmp_path: Path, data_root: Path) -> None:
