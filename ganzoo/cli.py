@@ -289,11 +289,19 @@ def _cmd_hub_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """ganzoo's version, without importing anything heavy."""
+    from . import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ganzoo", description="A pluggable GAN model zoo for PyTorch."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    parser.add_argument("--version", action="version", version=f"ganzoo {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="list registered models")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
-from timm.utils import ModelEmaV3
 from torch import Tensor, nn
 
 from .errors import ConfigError, DataError
 from .models.base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
 from .objectives import Objective
 from .recipe import Recipe
+
+if TYPE_CHECKING:
+    from timm.utils import ModelEmaV3
 
 
 class Preview(NamedTuple):
@@ -50,6 +52,8 @@ class GAN(nn.Module):
         self.config: dict[str, Any] = dict(config or {})
         self.generator_ema: ModelEmaV3 | None = None
         if self.recipe.ema_decay > 0:
+            from timm.utils import ModelEmaV3  # timm only for models that keep an EMA
+
             self.generator_ema = ModelEmaV3(generator, decay=self.recipe.ema_decay, use_warmup=True)
 
     def _check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
