@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import GanzooError
+from .errors import GanzooError, speaking_to_cli
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -458,7 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s"
     )
     try:
-        return args.func(args)
+        with speaking_to_cli():
+            return args.func(args)
     except GanzooError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -188,9 +188,10 @@ def create(
     """Build the GAN registered as ``name`` with architecture/objective/recipe ``overrides``.
 
     Example: ``ganzoo.create("dcgan", img_size=64, channels=3, objective="hinge")``.
-    ``ganzoo.create("dcgan.mnist", pretrained=True)`` downloads the tag's weights from the Hub
-    (pinned revision, sha256-checked) into ``cache_dir`` (default: the Hugging Face cache);
-    overrides may then not change the architecture.
+    ``ganzoo.create("dcgan.mnist", pretrained=True)`` loads the tag's weights from the Hugging
+    Face cache (``cache_dir``, default the standard one), the Hub (pinned revision), or a local
+    mirror, sha256-checked on every path (:mod:`ganzoo.hub.resolve`); overrides may then not
+    change the architecture.
     """
     entry = _entry(name)
     _, tag = split_model_name_tag(name)
@@ -206,11 +207,10 @@ def create(
         tag = tag or next(iter(entry.pretrained_tags))
         cfg = entry.pretrained_tags[tag]
         from .hub import from_pretrained
+        from .hub.resolve import resolve_pretrained
 
-        return from_pretrained(
-            cfg["hf_hub_id"], revision=cfg.get("revision"), sha256=cfg.get("sha256"),
-            cache_dir=cache_dir, **overrides,
-        )  # fmt: skip
+        found = resolve_pretrained(f"{entry.name}.{tag}", cfg, cache_dir=cache_dir)
+        return from_pretrained(found.folder, sha256=cfg.get("sha256"), **overrides)
     gan = entry.builder(**overrides)
     if not isinstance(gan, GAN):
         raise GanzooError(
