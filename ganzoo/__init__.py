@@ -26,6 +26,7 @@ from .models import sngan as _sngan
 from .models import stylegan as _stylegan
 from .models import vanilla as _vanilla
 from .objectives import Objective, build_objective, list_objectives, list_regularizers
+from .pil import to_pil
 from .recipe import OptimizerConfig, Recipe
 from .registry import (
     create,
@@ -76,4 +77,5 @@ __all__ = [
     "model_info",
     "register_model",
     "split_model_name_tag",
+    "to_pil",
 ]

@@ -183,7 +183,13 @@ def list_models(
 
 
 def create(
-    name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
+    name: str,
+    pretrained: bool = False,
+    *,
+    cache_dir: str | Path | None = None,
+    device: Any = None,
+    dtype: Any = None,
+    **overrides: Any,
 ) -> GAN:
     """Build the GAN registered as ``name`` with architecture/objective/recipe ``overrides``.
 
@@ -191,8 +197,21 @@ def create(
     ``ganzoo.create("dcgan.mnist", pretrained=True)`` loads the tag's weights from the Hugging
     Face cache (``cache_dir``, default the standard one), the Hub (pinned revision), or a local
     mirror, sha256-checked on every path (:mod:`ganzoo.hub.resolve`); overrides may then not
-    change the architecture.
+    change the architecture. ``ganzoo.create("hf-hub:org/name")`` loads any Hub repo in the
+    ganzoo format. ``device`` and ``dtype`` (e.g. ``"cuda"``, ``"bfloat16"``) place the result.
     """
+    # -- #20: hf-hub: repos, one spelling rule for tags, device/dtype --
+    from .hub.resolve import HF_HUB_PREFIX
+    from .placement import place
+
+    if name.startswith(HF_HUB_PREFIX):
+        from .hub import from_pretrained
+
+        return from_pretrained(name, cache_dir=cache_dir, device=device, dtype=dtype, **overrides)
+    if device is not None or dtype is not None:
+        return place(create(name, pretrained, cache_dir=cache_dir, **overrides), device, dtype)
+    name = canonical_tag_name(name)
+    # -- end #20 --
     entry = _entry(name)
     _, tag = split_model_name_tag(name)
     if tag and tag not in entry.pretrained_tags:
@@ -223,8 +242,15 @@ def create(
 def create_generator(
     name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
 ) -> Generator:
-    """Only the generator of :func:`create` (what sampling needs)."""
+    """Only the generator of :func:`create` (what sampling needs); ``device=``/``dtype=`` too."""
     return create(name, pretrained=pretrained, cache_dir=cache_dir, **overrides).generator
+
+
+def canonical_tag_name(name: str) -> str:
+    """One spelling rule: names are lower case and ``-``/``_`` are interchangeable; the canonical
+    tag writes its dataset with ``_`` (``dcgan.fashion-mnist`` -> ``dcgan.fashion_mnist``)."""
+    arch, dot, tag = name.strip().partition(".")
+    return f"{arch}{dot}{tag.lower().replace('-', '_')}"
 
 
 def model_info(name: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Hub users expect, because every transfer is ``hf_hub_download`` or ``HfApi.uploa
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from huggingface_hub.utils import (
     RevisionNotFoundError,
 )
 
-from ..errors import CheckpointError, GanzooError
+from ..errors import CheckpointError, ConfigError, GanzooError
 from ..gan import GAN
 from ..translation import TranslationGAN
 from .card import model_card
@@ -35,6 +36,9 @@ from .format import (
     save_pretrained,
     sha256_of,
 )
+from .resolve import HF_HUB_PREFIX, hub_offline_reason, hub_unreachable_reason
+
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 
 
 def _endpoint() -> str | None:
@@ -42,11 +46,19 @@ def _endpoint() -> str | None:
     return os.environ.get("HF_ENDPOINT") or None
 
 
-def _fetch(repo_id: str, filename: str, revision: str | None, cache_dir: Any, token: Any) -> Path:
+def _fetch(
+    repo_id: str,
+    filename: str,
+    revision: str | None,
+    cache_dir: Any,
+    token: Any,
+    cache_only: bool = False,
+) -> Path:
     where = f"{repo_id}@{revision or 'main'}"
     try:
         return Path(hf_hub_download(repo_id, filename, revision=revision, cache_dir=cache_dir,
-                                    token=token, endpoint=_endpoint(), library_name="ganzoo"))  # fmt: skip
+                                    token=token, endpoint=_endpoint(), library_name="ganzoo",
+                                    local_files_only=cache_only))  # fmt: skip
     except LocalEntryNotFoundError:
         raise GanzooError(
             f"Cannot get {filename} of {where}: the Hub cannot be reached (or HF_HUB_OFFLINE=1 is "
@@ -85,18 +97,30 @@ def from_pretrained(
     sha256: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     token: str | bool | None = None,
+    device: Any = None,
+    dtype: Any = None,
     **overrides: Any,
 ) -> GAN:
-    """A GAN with pretrained weights from a Hub repo id (``user/repo``) or a local folder.
+    """A GAN with pretrained weights from a Hub repo id (``user/repo`` or ``hf-hub:user/repo``)
+    or a local folder, placed on ``device`` in ``dtype`` when given.
 
     ``generator_only=False`` also loads the discriminator and objective state (``model.safetensors``)
     to continue training. ``sha256`` pins the weights file: a download whose hash differs is rejected.
     """
+    if device is not None or dtype is not None:  # #20: device=/dtype=
+        from ..placement import place
+
+        options = {"revision": revision, "sha256": sha256, "cache_dir": cache_dir, "token": token}
+        gan = from_pretrained(name_or_path, generator_only=generator_only, **options, **overrides)
+        return place(gan, device, dtype)
+    name_or_path = _hub_repo_or_path(name_or_path)  # #20: hf-hub:org/name
     local = Path(name_or_path)
     remote = not local.is_dir()
     where = str(name_or_path) if not remote else f"{name_or_path}@{revision or 'main'}"
     if remote:
-        fetch = lambda f: _fetch(str(name_or_path), f, revision, cache_dir, token)  # noqa: E731
+        offline = hub_offline_reason() or hub_unreachable_reason(str(name_or_path), revision)
+        repo_id, cache_only = str(name_or_path), bool(offline)
+        fetch = lambda f: _fetch(repo_id, f, revision, cache_dir, token, cache_only)  # noqa: E731
     else:
         fetch = lambda f: _local_file(local, f)  # noqa: E731
     config = read_config(fetch(CONFIG_NAME), where)
@@ -113,6 +137,18 @@ def from_pretrained(
     gan = build_from_config(config, where, **overrides)
     load_weights(gan, path, generator_only=generator_only, where=where)
     return gan
+
+
+def _hub_repo_or_path(name_or_path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """``hf-hub:org/name`` -> ``org/name`` (refused unless it is one); anything else unchanged."""
+    if not (isinstance(name_or_path, str) and name_or_path.startswith(HF_HUB_PREFIX)):
+        return name_or_path
+    repo_id = name_or_path[len(HF_HUB_PREFIX) :]
+    if not _REPO_ID.fullmatch(repo_id):
+        raise ConfigError(
+            f"{name_or_path!r} is not a Hub repo: write hf-hub:ORG/NAME, e.g. hf-hub:ganzoo/dcgan-mnist."
+        )
+    return repo_id
 
 
 def _local_file(folder: Path, filename: str) -> Path:

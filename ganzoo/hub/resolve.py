@@ -29,6 +29,7 @@ from typing import Any
 from ..errors import CheckpointError, GanzooError, fix_for
 
 CONFIG_NAME = "config.json"
+HF_HUB_PREFIX = "hf-hub:"  # timm's spelling: ganzoo.create("hf-hub:org/name")
 MIRROR_ENV = "GANZOO_PRETRAINED_DIR"
 TIMEOUT_ENV = "GANZOO_HUB_TIMEOUT"
 DEFAULT_TIMEOUT_S = 3.0
@@ -56,7 +57,7 @@ def resolve_pretrained(
     cached = _from_cache(repo_id, revision, filename, sha256, cache_dir)
     if cached is not None:
         return Resolved(cached, "cache")
-    hub_problem = _hub_offline_reason() or _hub_unreachable_reason(repo_id, revision)
+    hub_problem = hub_offline_reason() or hub_unreachable_reason(repo_id, revision)
     if hub_problem is None:
         hub_problem, downloaded = _from_hub(repo_id, revision, filename, sha256, cache_dir)
         if downloaded is not None:
@@ -113,7 +114,7 @@ def _from_cache(
     return weights.parent
 
 
-def _hub_offline_reason() -> str | None:
+def hub_offline_reason() -> str | None:
     from huggingface_hub import constants
 
     offline = os.environ.get("HF_HUB_OFFLINE", "").upper() in {"1", "ON", "YES", "TRUE"}
@@ -134,7 +135,7 @@ def hub_timeout() -> float:
         return DEFAULT_TIMEOUT_S
 
 
-def _hub_unreachable_reason(repo_id: str, revision: str | None) -> str | None:
+def hub_unreachable_reason(repo_id: str, revision: str | None) -> str | None:
     """None when the Hub answers one request within :func:`hub_timeout` (any HTTP status counts:
     the download reports what it means), else why it did not."""
     url = f"{_endpoint()}/api/models/{repo_id}/revision/{revision or 'main'}"
