@@ -59,6 +59,8 @@ def test_ganzoo_own_share(benchmark) -> None:
         {f"{name} median s": round(s, 3) for name, s in medians.items()}
         | {"ganzoo own share s": round(share, 3), "target s": TARGET_S}
     )
-    print(f"\nimport torch {medians['import torch']:.2f} s, import ganzoo "
-          f"{medians['import ganzoo']:.2f} s: ganzoo's own share {share:.2f} s")  # fmt: skip
+    print(
+        f"\nimport torch {medians['import torch']:.2f} s, import ganzoo "
+        f"{medians['import ganzoo']:.2f} s: ganzoo's own share {share:.2f} s"
+    )
     assert share < TARGET_S, f"ganzoo's own import share is {share:.2f} s (target {TARGET_S} s)"

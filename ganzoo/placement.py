@@ -18,8 +18,13 @@ def as_dtype(dtype: str | torch.dtype) -> torch.dtype:
     if isinstance(dtype, torch.dtype) and dtype in _DTYPES.values():
         return dtype
     key = str(dtype).removeprefix("torch.").lower()
-    key = {"fp32": "float32", "float": "float32", "fp16": "float16", "half": "float16",
-           "bf16": "bfloat16"}.get(key, key)  # fmt: skip
+    key = {
+        "fp32": "float32",
+        "float": "float32",
+        "fp16": "float16",
+        "half": "float16",
+        "bf16": "bfloat16",
+    }.get(key, key)
     if key not in _DTYPES:
         raise ConfigError(f"dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}.")
     return _DTYPES[key]

@@ -122,10 +122,21 @@ def test_the_cli_names_the_fix_as_a_command_in_one_line(closed_port_hub, tmp_pat
     }
     start = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "site-packages"), "sample", "dcgan.mnist",
-         "--out", str(tmp_path / "grid.png")],
-        capture_output=True, text=True, timeout=300, env={**_python_env(), **env},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(tmp_path / "site-packages"),
+            "sample",
+            "dcgan.mnist",
+            "--out",
+            str(tmp_path / "grid.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**_python_env(), **env},
+    )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: Cannot load the weights of dcgan.mnist")
