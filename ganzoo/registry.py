@@ -201,10 +201,9 @@ def create(
     ganzoo format. ``device`` and ``dtype`` (e.g. ``"cuda"``, ``"bfloat16"``) place the result.
     """
     # -- #20: hf-hub: repos, one spelling rule for tags, device/dtype --
-    from .hub.resolve import HF_HUB_PREFIX
     from .placement import place
 
-    if name.startswith(HF_HUB_PREFIX):
+    if name.startswith("hf-hub:"):  # (ganzoo.hub.resolve.HF_HUB_PREFIX; the Hub only when used)
         from .hub import from_pretrained
 
         return from_pretrained(name, cache_dir=cache_dir, device=device, dtype=dtype, **overrides)
