@@ -39,6 +39,7 @@ _EXPORTS = {
     "register_model": "ganzoo.registry",
     "split_model_name_tag": "ganzoo.registry",
     "build_gan": "ganzoo.zoo",
+    "to_pil": "ganzoo.utils.pil",
     "create": "ganzoo.factory",
     "create_generator": "ganzoo.factory",
     "from_pretrained": "ganzoo.factory",
@@ -97,6 +98,7 @@ __all__ = [
     "rebuild",
     "register_model",
     "split_model_name_tag",
+    "to_pil",
     "train",
     "zoo",
 ]
@@ -137,4 +139,5 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
     from .recipe import OptimizerConfig, Recipe
     from .registry import is_model, list_models, register_model, split_model_name_tag
     from .train import TrainConfig, Trainer, TrainResult, load_gan
+    from .utils.pil import to_pil
     from .zoo import build_gan

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import GanzooError
+from .errors import GanzooError, speaking_to_cli
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -121,6 +121,43 @@ def _default_reference(source: str) -> str:
         return "mnist"
 
 
+def _held_out_split(args: argparse.Namespace) -> bool:
+    """Pick ``--split`` when not given. A model trained on the embedded default data (MNIST's
+    test split) is measured against MNIST's training split when it is on disk; otherwise this
+    says loudly that the reference is its own training data (and returns True)."""
+    from .metrics.evaluate import _reference_key
+
+    embedded = not args.translate and (trained_on(args.source) or "") in ("default", "embedded")
+    mnist = _reference_key(args.reference) in ("mnist", "default")
+    if args.split is None:
+        args.split = "test"
+        if embedded and mnist and _mnist_train_on_disk(args.data_root):
+            args.split = "train"
+            note = "was trained on MNIST's test split (the embedded default): comparing it with"
+            print(f"{args.source} {note} MNIST's training split instead.", file=sys.stderr)
+    if embedded and mnist and args.split == "test":
+        print(
+            f"WARNING: {args.source} was trained on the embedded default data, MNIST's test "
+            "split, which is also this reference: these numbers measure how well it fits its own "
+            "training images, not held-out ones. For held-out images put MNIST under --data-root "
+            "and pass --split train.",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
+def _mnist_train_on_disk(data_root: str | None) -> bool:
+    """Whether MNIST's training images are under ``data_root`` (torchvision's layout), so that
+    using them needs no download."""
+    from .data.datasets import default_data_root
+
+    raw = (Path(data_root) if data_root else default_data_root()) / "MNIST" / "raw"
+    return any(
+        (raw / name).is_file() for name in ("train-images-idx3-ubyte", "train-images-idx3-ubyte.gz")
+    )
+
+
 def _task_target(task: str) -> str:
     """The target domain of translation task ``task`` (its last dataset), else MNIST."""
     from .data.translation_tasks import TASK_ALIASES, TRANSLATION_TASKS
@@ -160,24 +197,39 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .metrics import evaluate
+    from .metrics.evaluate import check_inputs
     from .metrics.neighbours import nearest_neighbours
 
     gan = load_any(args.source, args.device)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if args.reference is None:
+        args.reference = (
+            _task_target(args.translate) if args.translate else _default_reference(args.source)
+        )
+    own_data = _held_out_split(args)  # #20: never judge a model silently on its training images
+    check_inputs(
+        None if args.translate else gan,
+        reference=args.reference,
+        metrics=metrics,
+        extractor=args.extractor,
+        n=args.n,
+        n_reference=args.n,
+        split=args.split,
+        data_root=args.data_root,
+        device=args.device,
+    )
     subject = gan
     if args.translate:
         from .metrics.evaluate import translations
 
         subject = translations(gan, args.translate, args.n, split=args.split,
                                data_root=args.data_root)  # fmt: skip
-    if args.reference is None:
-        args.reference = (
-            _task_target(args.translate) if args.translate else _default_reference(args.source)
-        )
     result = evaluate(subject, reference=args.reference, metrics=metrics, extractor=args.extractor,
                       n=args.n, split=args.split, data_root=args.data_root, device=args.device,
                       seed=args.seed, progress=True)  # fmt: skip
     result["source"] = args.source
+    if own_data:
+        result["reference_is_training_data"] = True
     if args.translate:
         result["translated"] = f"{args.translate} ({args.split} split sources)"
     print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
@@ -329,11 +381,19 @@ def _cmd_hub_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """ganzoo's version, without importing anything heavy."""
+    from . import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ganzoo", description="A pluggable GAN model zoo for PyTorch."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
+    parser.add_argument("--version", action="version", version=f"ganzoo {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="list registered models")
@@ -429,7 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="feature space of fid/kid/pr/dc: our offline classifier or Inception-v3 pool3 "
         '(pip install "ganzoo[inception]"); is/coverage always use the classifier',
     )
-    p.add_argument("--split", default="test", choices=["train", "test"], help="reference split")
+    split_help = "reference split (default: test; for a model trained on the embedded default "
+    split_help += "data, MNIST's train split when it is on disk)"
+    p.add_argument("--split", choices=["train", "test"], help=split_help)
     p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--nn-figure", help="also write a nearest-neighbour (memorisation) figure here")
@@ -523,7 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s"
     )
     try:
-        return args.func(args)
+        with speaking_to_cli():
+            return args.func(args)
     except GanzooError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 
 class GanzooError(Exception):
@@ -58,3 +60,21 @@ def unknown_name(kind: str, name: str, choices: Iterable[str], hint: str = "") -
     if hint:
         message += f" {hint}"
     return UnknownNameError(message)
+
+
+_interface: ContextVar[str] = ContextVar("ganzoo_interface", default="python")
+
+
+@contextmanager
+def speaking_to_cli() -> Iterator[None]:
+    """Within this block, errors name their fixes as ``ganzoo`` commands (the CLI sets it)."""
+    token = _interface.set("cli")
+    try:
+        yield
+    finally:
+        _interface.reset(token)
+
+
+def fix_for(python: str, cli: str) -> str:
+    """The fix in the words of the interface in use: a Python call, or a ``ganzoo`` command."""
+    return cli if _interface.get() == "cli" else python

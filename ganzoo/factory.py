@@ -8,6 +8,7 @@ path from a saved config (a checkpoint's or a Hub folder's ``config.json``) back
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,17 @@ from .hub import (
     read_config,
     sha256_of,
 )
+from .hub.resolve import (
+    HF_HUB_PREFIX,
+    hub_offline_reason,
+    hub_unreachable_reason,
+    resolve_pretrained,
+)
 from .models.base import Generator
-from .registry import ModelEntry, find_entry, split_model_name_tag
+from .registry import ModelEntry, canonical_tag_name, find_entry, split_model_name_tag
+from .utils.placement import place
 
-HF_HUB_PREFIX = "hf-hub:"
+_REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 _ARCHITECTURE_EXEMPT = ("recipe",)  # saved arguments that may differ without changing any shape
 
 
@@ -44,18 +52,28 @@ def _build(entry: ModelEntry, args: Mapping[str, Any]) -> GANBase:
 
 
 def create(
-    name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
+    name: str,
+    pretrained: bool = False,
+    *,
+    cache_dir: str | Path | None = None,
+    device: Any = None,
+    dtype: Any = None,
+    **overrides: Any,
 ) -> GANBase:
     """Build the GAN registered as ``name`` with architecture/objective/recipe ``overrides``.
 
     Example: ``ganzoo.create("dcgan", img_size=64, channels=3, objective="hinge")``.
-    ``ganzoo.create("dcgan.mnist", pretrained=True)`` loads the tag's published weights
-    (pinned revision, sha256-checked), downloaded into ``cache_dir`` (default: the Hugging Face
-    cache); overrides may then not change the architecture. ``"hf-hub:org/name"`` loads any Hub
-    repo in the ganzoo format.
+    ``ganzoo.create("dcgan.mnist", pretrained=True)`` loads the tag's weights from the Hugging
+    Face cache (``cache_dir``, default the standard one), the Hub (pinned revision), or a local
+    mirror, sha256-checked on every path (:mod:`ganzoo.hub.resolve`); overrides may then not
+    change the architecture. ``ganzoo.create("hf-hub:org/name")`` loads any Hub repo in the
+    ganzoo format. ``device`` and ``dtype`` (e.g. ``"cuda"``, ``"bfloat16"``) place the result.
     """
     if name.startswith(HF_HUB_PREFIX):  # timm's spelling for "any repo in our format"
-        return from_pretrained(name, cache_dir=cache_dir, **overrides)
+        return from_pretrained(name, cache_dir=cache_dir, device=device, dtype=dtype, **overrides)
+    if device is not None or dtype is not None:
+        return place(create(name, pretrained, cache_dir=cache_dir, **overrides), device, dtype)
+    name = canonical_tag_name(name)
     entry = find_entry(name)
     _, tag = split_model_name_tag(name)
     if tag and tag not in entry.pretrained_tags:
@@ -68,20 +86,16 @@ def create(
             f"No pretrained weights are published for {entry.name!r} yet. "
             "Train one with `ganzoo train` or call create() without pretrained=True."
         )
-    cfg = entry.pretrained_tags[tag or next(iter(entry.pretrained_tags))]
-    return from_pretrained(
-        cfg["hf_hub_id"],
-        revision=cfg.get("revision"),
-        sha256=cfg.get("sha256"),
-        cache_dir=cache_dir,
-        **overrides,
-    )
+    tag = tag or next(iter(entry.pretrained_tags))
+    cfg = entry.pretrained_tags[tag]
+    found = resolve_pretrained(f"{entry.name}.{tag}", cfg, cache_dir=cache_dir)
+    return from_pretrained(found.folder, sha256=cfg.get("sha256"), **overrides)
 
 
 def create_generator(
     name: str, pretrained: bool = False, *, cache_dir: str | Path | None = None, **overrides: Any
 ) -> Generator:
-    """Only the generator of :func:`create` (what sampling needs)."""
+    """Only the generator of :func:`create` (what sampling needs); ``device=``/``dtype=`` too."""
     return create(name, pretrained=pretrained, cache_dir=cache_dir, **overrides).generator
 
 
@@ -138,19 +152,28 @@ def from_pretrained(
     sha256: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     token: str | bool | None = None,
+    device: Any = None,
+    dtype: Any = None,
     **overrides: Any,
 ) -> GANBase:
-    """A GAN with pretrained weights from a Hub repo id (``user/repo``) or a local folder.
+    """A GAN with pretrained weights from a Hub repo id (``user/repo`` or ``hf-hub:user/repo``)
+    or a local folder, placed on ``device`` in ``dtype`` when given.
 
     ``generator_only=False`` also loads the discriminator and objective state (``model.safetensors``)
     to continue training. ``sha256`` pins the weights file: a download whose hash differs is rejected.
     """
+    if device is not None or dtype is not None:
+        options = {"revision": revision, "sha256": sha256, "cache_dir": cache_dir, "token": token}
+        gan = from_pretrained(name_or_path, generator_only=generator_only, **options, **overrides)
+        return place(gan, device, dtype)
+    name_or_path = _hub_repo_or_path(name_or_path)
     local = Path(name_or_path)
     remote = not local.is_dir()
-    repo_id = str(name_or_path).removeprefix(HF_HUB_PREFIX)
+    repo_id = str(name_or_path)
     where = str(name_or_path) if not remote else f"{repo_id}@{revision or 'main'}"
     if remote:
-        get = lambda f: fetch(repo_id, f, revision, cache_dir, token)  # noqa: E731
+        cache_only = bool(hub_offline_reason() or hub_unreachable_reason(repo_id, revision))
+        get = lambda f: fetch(repo_id, f, revision, cache_dir, token, cache_only)  # noqa: E731
     else:
         get = lambda f: local_file(local, f)  # noqa: E731
     config = read_config(get(CONFIG_NAME), where)
@@ -167,6 +190,18 @@ def from_pretrained(
     gan = rebuild(config, where, **overrides)
     load_weights(gan, path, generator_only=generator_only, where=where)
     return gan
+
+
+def _hub_repo_or_path(name_or_path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """``hf-hub:org/name`` -> ``org/name`` (refused unless it is one); anything else unchanged."""
+    if not (isinstance(name_or_path, str) and name_or_path.startswith(HF_HUB_PREFIX)):
+        return name_or_path
+    repo_id = name_or_path[len(HF_HUB_PREFIX) :]
+    if not _REPO_ID.fullmatch(repo_id):
+        raise ConfigError(
+            f"{name_or_path!r} is not a Hub repo: write hf-hub:ORG/NAME, e.g. hf-hub:ganzoo/dcgan-mnist."
+        )
+    return repo_id
 
 
 def model_info(name: str) -> dict[str, Any]:

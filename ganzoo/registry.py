@@ -231,3 +231,10 @@ def list_models(
     for pat in filter(None, excludes):
         names = [n for n in names if not fnmatch.fnmatchcase(n, _key(pat))]
     return sorted(names)
+
+
+def canonical_tag_name(name: str) -> str:
+    """One spelling rule: names are lower case and ``-``/``_`` are interchangeable; the canonical
+    tag writes its dataset with ``_`` (``dcgan.fashion-mnist`` -> ``dcgan.fashion_mnist``)."""
+    arch, dot, tag = name.strip().partition(".")
+    return f"{arch}{dot}{tag.lower().replace('-', '_')}"

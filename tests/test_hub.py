@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from ganzoo.registry import find_entry
 from .hub_server import HubServer
 
 ROOT = Path(__file__).resolve().parents[1]
-GANZOO = shutil.which("ganzoo")
+GANZOO = [sys.executable, "-m", "ganzoo"]  # the CLI of this interpreter, whatever PATH holds
 
 
 @pytest.fixture
@@ -237,23 +236,22 @@ def test_published_checkpoints_load_through_the_hub(hub, tmp_path) -> None:
 
 
 def test_cli_push_pull_and_sample(hub, tmp_path) -> None:
-    assert GANZOO
     env = _subprocess_env(hub, tmp_path / "home")
     run_dir = tmp_path / "run"
-    train = [GANZOO, "train", "dcgan", "--steps", "3", "--batch-size", "8", "--set", "model_args.width=8",
+    train = [*GANZOO, "train", "dcgan", "--steps", "3", "--batch-size", "8", "--set", "model_args.width=8",
              "--out", str(run_dir), "--no-progress"]  # fmt: skip
     assert subprocess.run(train, env=env, capture_output=True, timeout=300).returncode == 0
-    push = subprocess.run([GANZOO, "hub", "push", str(run_dir), "ivy/run", "--tag", "v1", "--dtype", "float32"],
+    push = subprocess.run([*GANZOO, "hub", "push", str(run_dir), "ivy/run", "--tag", "v1", "--dtype", "float32"],
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert push.returncode == 0, push.stderr
     out = tmp_path / "pulled"
-    pull = subprocess.run([GANZOO, "hub", "pull", "ivy/run", "--revision", "v1", "--out", str(out)],
+    pull = subprocess.run([*GANZOO, "hub", "pull", "ivy/run", "--revision", "v1", "--out", str(out)],
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert pull.returncode == 0, pull.stderr
     card = (out / "README.md").read_text()
     assert "training time" in card and "Reproduce:" in card
     grid = tmp_path / "grid.png"
-    sample = subprocess.run([GANZOO, "sample", str(out), "--n", "16", "--out", str(grid)],
+    sample = subprocess.run([*GANZOO, "sample", str(out), "--n", "16", "--out", str(grid)],
                             env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert sample.returncode == 0, sample.stderr
     assert grid.exists()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,13 +114,12 @@ def test_nearest_neighbour_figure(tmp_path, data_root) -> None:
 
 def test_eval_cli_writes_json(tmp_path, data_root) -> None:
     """Without --reference, a run is compared with the dataset it was trained on."""
-    ganzoo_bin = shutil.which("ganzoo")
     run = tmp_path / "run"
-    train = [ganzoo_bin, "train", "dcgan", "--steps", "2", "--batch-size", "8", "--set", "model_args.width=8",
+    train = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", "2", "--batch-size", "8", "--set", "model_args.width=8",
              "--dataset", "fashion-mnist", "--data-root", str(data_root), "--out", str(run), "--no-progress"]  # fmt: skip
     assert subprocess.run(train, capture_output=True, timeout=300).returncode == 0
     out = tmp_path / "eval.json"
-    result = subprocess.run([ganzoo_bin, "eval", str(run), "--n", "300", "--metrics", "fid,is,coverage",
+    result = subprocess.run([sys.executable, "-m", "ganzoo", "eval", str(run), "--n", "300", "--metrics", "fid,is,coverage",
                              "--data-root", str(data_root), "--out", str(out)],
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "GANZOO_CACHE": str(tmp_path / "c")})  # fmt: skip

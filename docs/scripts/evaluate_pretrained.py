@@ -6,6 +6,8 @@ For each tag in ganzoo/pretrained.json: load pretrained/<repo>/ as a local folde
 samples against n images of the dataset's test split with the shipped classifier for that
 dataset, and rewrite the folder's config.json "metrics" and README.md (weights are untouched, so
 their sha256 stays valid). Then run `python docs/scripts/model_table.py` to refresh the docs.
+`--cards-only` rewrites only the model cards (README.md) from each folder's config.json, as
+they are after a change of the card template.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-root", required=True)
+    parser.add_argument("--data-root", help="where torchvision datasets live (to measure)")
+    parser.add_argument("--cards-only", action="store_true", help="only rewrite the cards")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--only", action="append", help="tag(s) to (re)measure, e.g. dcgan.mnist")
     args = parser.parse_args()
@@ -34,6 +37,11 @@ def main() -> int:
             continue
         folder = ROOT / cfg["local_folder"]
         config = json.loads((folder / CONFIG_NAME).read_text())
+        if args.cards_only:
+            model_card(config, cfg["hf_hub_id"]).save(folder / "README.md")
+            continue
+        if not args.data_root:
+            parser.error("--data-root is needed to measure (or pass --cards-only)")
         gan = ganzoo.from_pretrained(folder)
         result = evaluate(gan, reference=config["dataset"], n=args.n, data_root=args.data_root)
         n = f"{result['n'] // 1000}k vs {result['n_reference'] // 1000}k test"

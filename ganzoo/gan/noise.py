@@ -64,7 +64,8 @@ class GAN(GANBase):
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` latent codes from the standard normal prior."""
-        return torch.randn(n, self.latent_dim, device=self.device, generator=generator)
+        dtype = next(self.generator.parameters()).dtype  # a model cast by create(dtype=...)
+        return torch.randn(n, self.latent_dim, device=self.device, dtype=dtype, generator=generator)
 
     def sample_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor | None:
         """``n`` uniformly drawn class labels, or None for an unconditional model."""

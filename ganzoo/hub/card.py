@@ -5,13 +5,56 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from huggingface_hub import ModelCard
+    from huggingface_hub import EvalResult, ModelCard
 
 _DATASET_IDS = {
     "mnist": "ylecun/mnist",
     "fashion-mnist": "zalando-datasets/fashion_mnist",
     "cifar10": "uoft-cs/cifar10",
 }
+
+
+_DATASET_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
+# config.json "metrics" keys start with the metric's name; its value is a number or "a / b"
+_METRIC_TYPES = {
+    "FID": ["fid"],
+    "KID": ["kid"],
+    "IS": ["inception_score"],
+    "precision / recall": ["precision", "recall"],
+    "density / coverage": ["density", "coverage"],
+}
+
+
+def eval_results(config: dict[str, Any], task: str) -> list[EvalResult]:
+    """The card's ``model-index`` entries: each measured metric, its value, the dataset (test
+    split) and the feature extractor (``metric_config``), so the Hub shows the numbers."""
+    from huggingface_hub import EvalResult  # heavy: only when a card is made
+
+    dataset = config.get("dataset")
+    if not dataset or not config.get("metrics"):
+        return []
+    extractor = str(config.get("metrics_note", "")).split(";")[0] or None
+    results = []
+    for key, value in config["metrics"].items():
+        prefix = next((p for p in _METRIC_TYPES if key.startswith(p)), None)
+        if prefix is None:
+            continue
+        values = [float(v) for v in str(value).split("/")]
+        labels, details = prefix.split(" / "), key[len(prefix) :].strip()
+        for metric, label, number in zip(_METRIC_TYPES[prefix], labels, values, strict=True):
+            results.append(
+                EvalResult(
+                    task_type=task,
+                    dataset_type=_DATASET_IDS.get(dataset, dataset),
+                    dataset_name=_DATASET_NAMES.get(dataset, dataset),
+                    dataset_split="test",
+                    metric_type=metric,
+                    metric_value=number,
+                    metric_name=f"{label} {details}".strip(),
+                    metric_config=extractor,
+                )
+            )
+    return results
 
 
 def _markdown_table(rows: dict[str, Any]) -> str:
@@ -37,6 +80,9 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
         datasets=[_DATASET_IDS.get(dataset, dataset)] if dataset else None,
         pipeline_tag="image-to-image" if translation else "unconditional-image-generation",
     )  # fmt: skip
+    results = eval_results(config, data.pipeline_tag)
+    if results:
+        data.model_name, data.eval_results = repo_id, results
     c, h, w = config["image_shape"]
     metrics = config.get("metrics") or {}
     training = config.get("training") or {}
@@ -45,12 +91,31 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
         if conditional
         else "gan.sample(64)"
     )
+    setup = ""
     if translation:
-        sample_line = f"gan.translate(sources)  # sources: (N, {config['args']['source_channels']}, {h}, {w}) in [-1, 1];"
+        sources = f"({config['args']['source_channels']}, {h}, {w})"
+        setup = f"sources = torch.rand(4, *{sources}) * 2 - 1  # your images in [-1, 1]\n"
+        sample_line = "gan.translate(sources)"
+    imports = "import torch\nimport ganzoo" if translation else "import ganzoo"
+    full = "full" in config.get("files", {})
+    full_note = (
+        f'`ganzoo.from_pretrained("{repo_id}", generator_only=False)` also loads the '
+        "discriminator and the objective state (from `model.safetensors`) to continue training."
+        if full
+        else "This repo holds the generator only (what sampling needs), not the discriminator."
+    )
+    trained_on = f" trained on {dataset}" if dataset else ""
+    training_table = (
+        _markdown_table({**{"model": f"`{model}`", "dataset": dataset or "—"}, **training})
+        if training or dataset
+        else "Not recorded."
+    )
+    ema = " (EMA)" if config.get("args", {}).get("recipe", {}).get("ema_decay") else ""
+    full_file = "- `model.safetensors` — the whole GAN in float32, to continue training\n"
     body = f"""
 # {model} — {repo_id}
 
-A **{model}** generator of {h}x{w} {"grey" if c == 1 else "RGB"} images{f" trained on {dataset}" if dataset else ""},
+A **{model}** generator of {h}x{w} {"grey" if c == 1 else "RGB"} images{trained_on},
 made with [ganzoo](https://github.com/ganzoo/ganzoo), a pluggable GAN model zoo for PyTorch.
 
 ![samples](samples.png)
@@ -58,18 +123,18 @@ made with [ganzoo](https://github.com/ganzoo/ganzoo), a pluggable GAN model zoo 
 ## Use
 
 ```python
-import ganzoo
+{imports}
 
 gan = ganzoo.from_pretrained("{repo_id}")
-images = {sample_line}   # tensor in [-1, 1], (N, {c}, {h}, {w})
+{setup}images = {sample_line}  # tensor in [-1, 1], (N, {c}, {h}, {w})
+pictures = ganzoo.to_pil(images)  # a list of PIL images
 ```
 
-`ganzoo.from_pretrained("{repo_id}", generator_only=False)` also loads the discriminator and the
-objective state (from `model.safetensors`) to continue training.
+{full_note}
 
 ## Training
 
-{_markdown_table({**{"model": f"`{model}`", "dataset": dataset or "—"}, **training}) if training or dataset else "Not recorded."}
+{training_table}
 
 Reproduce: `{config.get("command", "see recipe.yaml")}`. The full recipe is in `recipe.yaml`.
 
@@ -82,8 +147,7 @@ Reproduce: `{config.get("command", "see recipe.yaml")}`. The full recipe is in `
 ## Files
 
 - `config.json` — the model name and every argument that rebuilds the architecture; sha256 of the weights
-- `generator.safetensors` — generator weights ({config.get("generator_dtype", "float32")}){" (EMA)" if config.get("args", {}).get("recipe", {}).get("ema_decay") else ""}
-- `model.safetensors` — the whole GAN in float32, to continue training (when present)
-- `samples.png`, `recipe.yaml`
+- `generator.safetensors` — generator weights ({config.get("generator_dtype", "float32")}){ema}
+{full_file if full else ""}- `samples.png`, `recipe.yaml`
 """
     return ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")

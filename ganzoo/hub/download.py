@@ -17,7 +17,14 @@ def endpoint() -> str | None:
     return os.environ.get("HF_ENDPOINT") or None
 
 
-def fetch(repo_id: str, filename: str, revision: str | None, cache_dir: Any, token: Any) -> Path:
+def fetch(
+    repo_id: str,
+    filename: str,
+    revision: str | None,
+    cache_dir: Any,
+    token: Any,
+    cache_only: bool = False,
+) -> Path:
     """Download ``filename`` of Hub repo ``repo_id`` (or take it from the cache); one clear
     :class:`~ganzoo.errors.GanzooError` for every way that can fail."""
     from huggingface_hub import hf_hub_download  # heavy: only when a file is fetched
@@ -32,7 +39,8 @@ def fetch(repo_id: str, filename: str, revision: str | None, cache_dir: Any, tok
     where = f"{repo_id}@{revision or 'main'}"
     try:
         return Path(hf_hub_download(repo_id, filename, revision=revision, cache_dir=cache_dir,
-                                    token=token, endpoint=endpoint(), library_name="ganzoo"))  # fmt: skip
+                                    token=token, endpoint=endpoint(), library_name="ganzoo",
+                                    local_files_only=cache_only))  # fmt: skip
     except LocalEntryNotFoundError:
         raise GanzooError(
             f"Cannot get {filename} of {where}: the Hub cannot be reached (or HF_HUB_OFFLINE=1 is "

@@ -100,16 +100,20 @@ def prepare_images(images: Tensor) -> Tensor:
     RGB -> grey by luma, then antialiased bilinear resize to 28x28)."""
     if images.ndim != 4 or images.shape[1] not in (1, 3):
         raise ConfigError(f"Expected images of shape (N, 1 or 3, H, W), got {tuple(images.shape)}.")
-    low, high = float(images.min()), float(images.max())
-    if low < -1.001 or high > 1.001:
-        raise ConfigError(
-            f"Images must be in [-1, 1] as ganzoo generators produce them; got values in "
-            f"[{low:.3g}, {high:.3g}]. Convert [0, 1] images with x * 2 - 1, and uint8 [0, 255] "
-            "with x / 127.5 - 1."
-        )
+    check_range(float(images.min()), float(images.max()))
     images = convert_channels(images.float(), 1)
     if images.shape[-2:] != (28, 28):
         images = torch.nn.functional.interpolate(
             images, size=(28, 28), mode="bilinear", antialias=True
         )
     return images
+
+
+def check_range(low: float, high: float) -> None:
+    """Raise a ConfigError unless [low, high] lies in [-1, 1] (the range ganzoo images use)."""
+    if low < -1.001 or high > 1.001:
+        raise ConfigError(
+            f"Images must be in [-1, 1] as ganzoo generators produce them; got values in "
+            f"[{low:.3g}, {high:.3g}]. Convert [0, 1] images with x * 2 - 1, and uint8 [0, 255] "
+            "with x / 127.5 - 1."
+        )

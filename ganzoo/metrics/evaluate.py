@@ -23,7 +23,7 @@ from ..data.images import to_unit_range
 from ..errors import ConfigError, unknown_name
 from ..gan import GAN, TranslationGAN
 from .classes import class_coverage, inception_score
-from .classifier import load_classifier, prepare_images
+from .classifier import check_range, load_classifier, prepare_images
 from .extractors import Extractor, get_extractor
 from .frechet import fid_from_features
 from .kid import kernel_inception_distance
@@ -154,6 +154,58 @@ def extract(
     return torch.cat(features).numpy(), torch.cat(probs).numpy()
 
 
+def _check_split(split: str) -> None:
+    if split not in ("train", "test"):
+        raise ConfigError(f"split must be 'train' or 'test', got {split!r}.")
+
+
+def _stats_path(key: str, split: str, n: int, ext: Extractor) -> Path:
+    return stats_cache_dir() / f"{key}-{split}-n{n}-{ext.cache_key}.npz"
+
+
+def reference_images(
+    reference: str, split: str, data_root: str | os.PathLike[str] | None, n: int = 0
+) -> Any:
+    """The reference dataset, holding at least ``n`` images. MNIST's test split is the copy
+    embedded in the package, so the default reference needs no download."""
+    from ..data import load_dataset, load_embedded
+
+    key = _reference_key(reference)
+    if REFERENCES[key] == "mnist" and split == "test":
+        data = load_embedded()
+    else:
+        data = load_dataset(REFERENCES[key], data_root, train=split == "train")
+    if len(data) < n:
+        raise ConfigError(
+            f"The {split} split of {REFERENCES[key]} has {len(data)} images; asked for {n} "
+            f"reference images. Use n <= {len(data)} (--n {len(data)})."
+        )
+    return data
+
+
+def _check_source(source: ImageSource, n: int) -> None:
+    """Refuse what cannot be evaluated before any feature is extracted."""
+    from ..translation import TranslationGAN
+
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ConfigError(f"n must be a whole number of samples >= 2, got {n!r}.")
+    if isinstance(source, TranslationGAN):
+        next(_batches(source, n, 1, 0))  # raises its one-line explanation
+    if isinstance(source, Tensor):
+        if len(source) < n:
+            raise ConfigError(f"Asked for {n} samples but only {len(source)} images were given.")
+        prepare_images(source[:1])  # the shape
+        check_range(float(source[:n].min()), float(source[:n].max()))
+    elif not isinstance(source, GAN):
+        images = getattr(source, "images", None)
+        if images is None:
+            raise ConfigError(
+                "Evaluate a GAN, a tensor of images in [-1, 1], or a ganzoo TensorImages dataset."
+            )
+        if len(images) < n:
+            raise ConfigError(f"The data to evaluate has {len(images)} images; asked for {n}.")
+
+
 def reference_features(
     reference: str,
     n: int,
@@ -172,15 +224,14 @@ def reference_features(
     """
 
     key = _reference_key(reference)
-    if split not in ("train", "test"):
-        raise ConfigError(f"split must be 'train' or 'test', got {split!r}.")
+    _check_split(split)
     classifier = REFERENCES[key]
     ext = _extractor(extractor, classifier, device)
-    path = stats_cache_dir() / f"{key}-{split}-n{n}-{ext.cache_key}.npz"
+    path = _stats_path(key, split, n, ext)
     if path.exists():
         cached = np.load(path)
         return cached["features"], cached["probs"]
-    data = load_dataset(key, data_root, train=split == "train")
+    data = reference_images(key, split, data_root, n)
     features, probs = extract(data, classifier, n, extractor=ext, batch_size=batch_size,
                               device=device, progress=progress)  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,6 +239,35 @@ def reference_features(
     np.savez(tmp, features=features, probs=probs)
     os.replace(tmp, path)
     return features, probs
+
+
+def check_inputs(
+    source: ImageSource | None,
+    *,
+    reference: str,
+    metrics: Sequence[str],
+    extractor: str | Extractor,
+    n: int,
+    n_reference: int,
+    split: str,
+    data_root: str | os.PathLike[str] | None,
+    device: str | torch.device = "cpu",
+) -> Extractor:
+    """Check everything :func:`evaluate` needs (metrics, reference data and its size, split,
+    counts, the source) before any feature is extracted; returns the extractor."""
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise unknown_name("metric", unknown[0], METRICS)
+    key = _reference_key(reference)
+    _check_split(split)
+    if source is not None:
+        _check_source(source, n)
+    if isinstance(n_reference, bool) or not isinstance(n_reference, int) or n_reference < 2:
+        raise ConfigError(f"n_reference must be a whole number >= 2, got {n_reference!r}.")
+    ext = _extractor(extractor, REFERENCES[key], device)
+    if not _stats_path(key, split, n_reference, ext).exists():  # fail now, not after the samples
+        reference_images(key, split, data_root, n_reference)
+    return ext
 
 
 def evaluate(
@@ -212,18 +292,25 @@ def evaluate(
     ``inception`` extra). Inception Score and class coverage always use the dataset's classifier.
     Returns the metric values plus ``n``, ``n_reference``, ``extractor`` and ``reference``.
     """
-    unknown = [m for m in metrics if m not in METRICS]
-    if unknown:
-        raise unknown_name("metric", unknown[0], METRICS)
     key = _reference_key(reference)
     n_reference = n_reference or n
-    ext = get_extractor(extractor, REFERENCES[key], device)
+    ext = check_inputs(
+        source,
+        reference=reference,
+        metrics=metrics,
+        extractor=extractor,
+        n=n,
+        n_reference=n_reference,
+        split=split,
+        data_root=data_root,
+        device=device,
+    )
     fake, fake_probs = extract(source, REFERENCES[key], n, extractor=ext, batch_size=batch_size,
                                seed=seed, device=device, progress=progress)  # fmt: skip
     real, _ = reference_features(key, n_reference, split=split, extractor=ext, data_root=data_root,
                                  batch_size=batch_size, device=device, progress=progress)  # fmt: skip
     result: dict[str, Any] = {
-        "reference": f"{key} ({split} split)",
+        "reference": f"{REFERENCES[key]} ({split} split)",
         "extractor": ext.description,
         "n": n,
         "n_reference": n_reference,

@@ -16,7 +16,10 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    try:
+        os.fchmod(fd, _file_mode(path))  # mkstemp makes 0600; a written file gets the usual mode
+    finally:
+        os.close(fd)
     try:
         write(tmp)
         with open(tmp, "rb+") as f:
@@ -31,6 +34,17 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _file_mode(path: Path) -> int:
+    """The mode an ordinary ``open(path, "w")`` would give: the existing file's, else 0666 less
+    the umask (0644 under the default umask 022)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def remove_stale_temporaries(path: str | os.PathLike[str]) -> None:
