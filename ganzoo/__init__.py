@@ -1,5 +1,6 @@
 """ganzoo: a pluggable GAN model zoo for PyTorch — one registry, one trainer, many GANs."""
 
+from . import _omp_passive as _omp_passive  # first: before anything imports torch
 from . import metrics
 from .data import load_dataset
 from .errors import (

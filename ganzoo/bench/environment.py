@@ -10,6 +10,8 @@ from typing import Any
 
 import torch
 
+from ..threads import thread_note
+
 
 def device_name(device: torch.device | str) -> str:
     """The GPU's name, or the CPU's model name with its core and thread counts."""
@@ -38,6 +40,8 @@ def environment(device: torch.device | str) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "threads": torch.get_num_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "threads_note": thread_note(),
     }
     if hasattr(os, "getloadavg"):  # other work on a shared machine skews CPU timings
         info["load_average_1min"] = round(os.getloadavg()[0], 2)

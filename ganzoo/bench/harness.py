@@ -21,7 +21,7 @@ from .memory import LiveTensorBytes, cuda_peak_bytes, tensors_of
 from .peak import Matmul
 from .reference import ClassicDCGAN
 from .result import BenchResult
-from .timing import median_rate, time_rounds
+from .timing import median_rate, paired_speedup, time_rounds
 
 REFERENCE_MODEL = "dcgan"  # the architecture the classic loop trains
 
@@ -212,7 +212,10 @@ def _measure(
             _fill(ref, seconds["reference"], ref_flops, peaks["fp32"], ref_memory,
                   _memory_measure(device, False))  # fmt: skip
             result.reference = ref
-            result.vs_reference = result.images_per_s / ref.images_per_s
+            result.vs_reference, low, high = paired_speedup(
+                seconds["train"], result.images_per_step, seconds["reference"], ref.images_per_step
+            )
+            result.vs_reference_range = [low, high]
 
 
 def benchmark_model(

@@ -103,7 +103,10 @@ def translations(
     )
 
 
-def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterator[Tensor]:
+def _batches(
+    source: ImageSource, n: int, batch_size: int, seed: int, precision: str = "fp32"
+) -> Iterator[Tensor]:
+    from ..precision import Hardware, autocast, resolve_precision
     from ..translation import TranslationGAN
 
     if isinstance(source, TranslationGAN):
@@ -114,13 +117,16 @@ def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterato
         )
     if isinstance(source, GAN):
         rng = torch.Generator(device=source.device).manual_seed(seed)
+        precision = resolve_precision(precision, Hardware.detect(source.device),
+                                      model=source.name, use="sample")  # fmt: skip
         for start in range(0, n, batch_size):
             count = min(batch_size, n - start)
             labels = source.sample_labels(count, generator=rng)
             z = source.sample_latent(count, generator=rng)
-            with torch.no_grad():
+            with torch.no_grad(), autocast(precision, source.device):
                 source.sampler.eval()
-                yield source.generate(z, labels, ema=True).clamp(-1, 1)
+                images = source.generate(z, labels, ema=True)
+            yield images.float().clamp(-1, 1)
         return
     if isinstance(source, Tensor):
         if len(source) < n:
@@ -155,12 +161,14 @@ def extract(
     seed: int = 0,
     device: str | torch.device = "cpu",
     progress: bool = False,
+    precision: str = "fp32",
 ) -> tuple[np.ndarray, np.ndarray]:
     """(features (n, D), class probabilities (n, 10)) of ``n`` images from ``source``.
 
     Features come from ``extractor`` (``classifier``: 128-d, ``inception``: 2048-d); class
     probabilities always from the ``classifier_dataset`` classifier, since the Inception file
-    has no classifier head.
+    has no classifier head. ``precision`` is the generator's when ``source`` is a GAN (see
+    :meth:`ganzoo.GAN.sample`); features are always computed in fp32 here.
     """
     classifier = load_classifier(classifier_dataset, device)
     # The classifier's features come with its class probabilities: no second pass for them.
@@ -168,7 +176,7 @@ def extract(
     features_of = None if by_classifier else _extractor(extractor, classifier_dataset, device)
     features, probs = [], []
     bar = tqdm(total=n, disable=not progress, desc="features", unit="img")
-    for batch in _batches(source, n, batch_size, seed):
+    for batch in _batches(source, n, batch_size, seed, precision):
         batch = batch.to(device)
         h = classifier.features(prepare_images(batch))
         probs.append(torch.softmax(classifier.head(h), dim=1).double().cpu())
@@ -229,8 +237,13 @@ def evaluate(
     seed: int = 0,
     device: str | torch.device = "cpu",
     progress: bool = False,
+    precision: str = "auto",
 ) -> dict[str, Any]:
     """Compute ``metrics`` of ``n`` samples from ``source`` against a reference dataset.
+
+    ``precision`` is the generator's (``auto``: bf16 where the device computes it natively,
+    see :meth:`ganzoo.GAN.sample`; ``fp32`` for published numbers); it is recorded as
+    ``generator_precision``. Feature extraction stays fp32.
 
     ``extractor`` picks the feature space of FID, KID, precision/recall and density/coverage:
     ``classifier`` (offline, 128-d) or ``inception`` (the standard 2048-d pool3 features; the
@@ -244,7 +257,8 @@ def evaluate(
     n_reference = n_reference or n
     ext = get_extractor(extractor, REFERENCES[key], device)
     fake, fake_probs = extract(source, REFERENCES[key], n, extractor=ext, batch_size=batch_size,
-                               seed=seed, device=device, progress=progress)  # fmt: skip
+                               seed=seed, device=device, progress=progress,
+                               precision=precision)  # fmt: skip
     real, _ = reference_features(key, n_reference, split=split, extractor=ext, data_root=data_root,
                                  batch_size=batch_size, device=device, progress=progress)  # fmt: skip
     result: dict[str, Any] = {
@@ -253,6 +267,12 @@ def evaluate(
         "n": n,
         "n_reference": n_reference,
     }
+    if isinstance(source, GAN):
+        from ..precision import Hardware, resolve_precision
+
+        result["generator_precision"] = resolve_precision(
+            precision, Hardware.detect(source.device), model=source.name, use="sample"
+        )
     if "fid" in metrics:
         result["fid"] = fid_from_features(real, fake)
     if "kid" in metrics:

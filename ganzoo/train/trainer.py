@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GAN
 from ..objectives.regularizers import loss_scaling
 from ..objectives.sharding import batch_shard, per_sample
+from ..threads import thread_note
 from .checkpoint import (
     load_checkpoint,
     load_gan_state,
@@ -36,7 +37,7 @@ from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
 from .log import MetricsLog
 from .sample_features import SampleFeatures
-from .speed import SpeedConfig, autocast_context, prepare_for_speed
+from .speed import SpeedConfig, autocast_context, prepare_for_speed, speed_note
 
 logger = logging.getLogger("ganzoo")
 
@@ -132,6 +133,7 @@ class Trainer:
         self.run_config = run_config
         self.health = HealthMonitor(health, getattr(gan.objective.loss, "chance_loss", None))
         self.speed = speed or SpeedConfig()
+        self.speed_note = ""  # the switches in effect, in words (set up by setup)
         self.tensorboard = tensorboard
         self._new_alerts: list[Alert] = []
         self.step = 0
@@ -160,7 +162,12 @@ class Trainer:
             synchronize_batchnorm(self.gan.discriminator, self.device)
             self._check_every_step = False  # checks need the ranks' reduced losses
         recipe = self.gan.recipe
+        requested = self.speed.precision
         self.speed = prepare_for_speed(self.gan, self.speed, self.device)
+        self.speed_note = speed_note(self.speed, requested, self.device)
+        if self.dist.is_main:
+            threads = f"; {thread_note()}" if self.device.type == "cpu" else ""
+            logger.info("%s on %s: %s%s", self.gan.name, self.device, self.speed_note, threads)
         fused = self.speed.fused_optimizers
         self.g_optimizer = recipe.g_optimizer.build(self.gan.generator.parameters(), fused=fused)
         self.d_optimizer = recipe.d_optimizer.build(
@@ -206,7 +213,8 @@ class Trainer:
             self.writer = open_writer(self.out_dir / "tensorboard")
         # Written only now: a refused run must not touch the folder's record.
         if self.run_config is not None:
-            (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
+            record = yaml.safe_dump(self.run_config, sort_keys=False)
+            (self.out_dir / "run.yaml").write_text(f"# speed used: {self.speed_note}\n{record}")
 
     def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
@@ -251,6 +259,7 @@ class Trainer:
                 "train_seconds": self.train_seconds + time.perf_counter() - self._fit_started,
                 "hardware": self._hardware_record(),
                 "world_size": self.dist.world_size,
+                "speed": {**asdict(self.speed), "note": self.speed_note},
             },
         }
 
