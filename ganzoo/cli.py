@@ -165,7 +165,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
     result = evaluate(subject, reference=args.reference, metrics=metrics, extractor=args.extractor,
                       n=args.n, split=args.split, data_root=args.data_root, device=args.device,
-                      seed=args.seed, progress=True, precision=args.precision)  # fmt: skip
+                      seed=args.seed, progress=True, precision=args.precision,
+                      feature_precision=args.feature_precision)  # fmt: skip
     result["source"] = args.source
     if args.translate:
         result["translated"] = f"{args.translate} ({args.split} split sources)"
@@ -401,7 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(e.g. edges2mnist; --reference names the target domain)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu")
-    _add_speed_flags(p, "the generator's sampling (features stay fp32)")
+    p.add_argument("--feature-precision", default="fp32", choices=["fp32", "bf16"],
+                   help="bf16: Inception features under bf16 autocast, faster on AMX CPUs and "
+                        "recent GPUs; moves FID slightly (published FIDs use fp32)")  # fmt: skip
+    _add_speed_flags(p, "the generator's sampling")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser(

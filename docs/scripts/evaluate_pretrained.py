@@ -35,8 +35,9 @@ def main() -> int:
         folder = ROOT / cfg["local_folder"]
         config = json.loads((folder / CONFIG_NAME).read_text())
         gan = ganzoo.from_pretrained(folder)
-        result = evaluate(gan, reference=config["dataset"], n=args.n, data_root=args.data_root,
-                          precision="fp32")  # published numbers stay fp32
+        result = evaluate(
+            gan, reference=config["dataset"], n=args.n, data_root=args.data_root, precision="fp32"
+        )  # published numbers stay fp32
         n = f"{result['n'] // 1000}k vs {result['n_reference'] // 1000}k test"
         config["metrics"] = {
             f"FID ({n}, classifier features)": round(result["fid"], 3),

@@ -238,12 +238,14 @@ def evaluate(
     device: str | torch.device = "cpu",
     progress: bool = False,
     precision: str = "auto",
+    feature_precision: str = "fp32",
 ) -> dict[str, Any]:
     """Compute ``metrics`` of ``n`` samples from ``source`` against a reference dataset.
 
     ``precision`` is the generator's (``auto``: bf16 where the device computes it natively,
     see :meth:`ganzoo.GAN.sample`; ``fp32`` for published numbers); it is recorded as
-    ``generator_precision``. Feature extraction stays fp32.
+    ``generator_precision``. ``feature_precision="bf16"`` runs the Inception extractor under
+    bf16 autocast (an opt-in for quick evaluations; the classifier stays fp32).
 
     ``extractor`` picks the feature space of FID, KID, precision/recall and density/coverage:
     ``classifier`` (offline, 128-d) or ``inception`` (the standard 2048-d pool3 features; the
@@ -255,7 +257,7 @@ def evaluate(
         raise unknown_name("metric", unknown[0], METRICS)
     key = _reference_key(reference)
     n_reference = n_reference or n
-    ext = get_extractor(extractor, REFERENCES[key], device)
+    ext = get_extractor(extractor, REFERENCES[key], device, precision=feature_precision)
     fake, fake_probs = extract(source, REFERENCES[key], n, extractor=ext, batch_size=batch_size,
                                seed=seed, device=device, progress=progress,
                                precision=precision)  # fmt: skip
