@@ -29,17 +29,31 @@ def test_default_dcgan_step_vs_classic_loop(benchmark, img_size: int) -> None:
     found = {}
 
     def measure() -> None:
-        found["r"] = benchmark_model("dcgan", batch_size=64, img_size=img_size, channels=3,
-                                     steps=3, rounds=5, warmup=2, reference=True)  # fmt: skip
+        found["r"] = benchmark_model(
+            "dcgan",
+            batch_size=64,
+            img_size=img_size,
+            channels=3,
+            steps=3,
+            rounds=5,
+            warmup=2,
+            reference=True,
+        )
 
     benchmark.pedantic(measure, rounds=1, iterations=1)
     r = found["r"]
     native = Hardware.detect("cpu").bf16_native
     benchmark.group = f"dcgan default step vs classic fp32 loop, 3x{img_size}x{img_size}, cpu"
-    benchmark.extra_info.update(precision=r.precision, channels_last=r.channels_last,
-                                fused=r.fused_optimizers, speedup=r.vs_reference,
-                                speedup_range=r.vs_reference_range, peak_fraction=r.peak_fraction,
-                                peak_kernel=r.peak_kernel, bf16_targets_apply=native)  # fmt: skip
+    benchmark.extra_info.update(
+        precision=r.precision,
+        channels_last=r.channels_last,
+        fused=r.fused_optimizers,
+        speedup=r.vs_reference,
+        speedup_range=r.vs_reference_range,
+        peak_fraction=r.peak_fraction,
+        peak_kernel=r.peak_kernel,
+        bf16_targets_apply=native,
+    )
     if native:
         assert r.precision == "bf16" and r.channels_last and r.fused_optimizers
         assert r.vs_reference >= TARGETS[img_size], (r.vs_reference, r.vs_reference_range)

@@ -291,12 +291,14 @@ def _cmd_hub_pull(args: argparse.Namespace) -> int:
 
 
 def _add_speed_flags(p: argparse.ArgumentParser, what: str) -> None:
-    p.add_argument("--precision", default=None if what == "training" else "auto",
-                   choices=["auto", "fp32", "bf16", "fp16"],
-                   help=f"numeric precision of {what} (default auto: bf16 autocast where the "
-                        "device computes bf16 natively, e.g. AMX CPUs, else fp32)")  # fmt: skip
-    p.add_argument("--threads", type=int,
-                   help="torch CPU threads (default: torch's, one per core)")  # fmt: skip
+    p.add_argument(
+        "--precision",
+        default=None if what == "training" else "auto",
+        choices=["auto", "fp32", "bf16", "fp16"],
+        help=f"numeric precision of {what} (default auto: bf16 autocast where the "
+        "device computes bf16 natively, e.g. AMX CPUs, else fp32)",
+    )
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's, one per core)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -402,9 +404,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "(e.g. edges2mnist; --reference names the target domain)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu")
-    p.add_argument("--feature-precision", default="fp32", choices=["fp32", "bf16"],
-                   help="bf16: Inception features under bf16 autocast, faster on AMX CPUs and "
-                        "recent GPUs; moves FID slightly (published FIDs use fp32)")  # fmt: skip
+    p.add_argument(
+        "--feature-precision",
+        default="fp32",
+        choices=["fp32", "bf16"],
+        help="bf16: Inception features under bf16 autocast, faster on AMX CPUs and "
+        "recent GPUs; moves FID slightly (published FIDs use fp32)",
+    )
     _add_speed_flags(p, "the generator's sampling")
     p.set_defaults(func=_cmd_eval)
 

@@ -90,8 +90,11 @@ class Hardware:
         cls, capability: str, amx: bool, avx512_bf16: bool, arm_bf16: bool = False
     ) -> Hardware:
         """A CPU: native bf16 with AMX, AVX512-BF16 or ARM's bf16 extension."""
-        names = [n for n, on in (("AMX", amx), ("AVX512-BF16", avx512_bf16),
-                                 ("ARM bf16", arm_bf16)) if on]  # fmt: skip
+        names = [
+            n
+            for n, on in (("AMX", amx), ("AVX512-BF16", avx512_bf16), ("ARM bf16", arm_bf16))
+            if on
+        ]
         if names:
             return cls("cpu", True, f"this CPU has {' and '.join(names)}")
         return cls("cpu", False, f"this CPU has no native bf16 ({capability} kernels)")

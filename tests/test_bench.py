@@ -147,8 +147,10 @@ def test_suite_numbers_are_sane(results: list[BenchResult]) -> None:
     dcgan = ok[0]
     assert dcgan.reference is not None and dcgan.reference.model == "dcgan (classic loop)"
     ref = dcgan.reference
-    ratios = sorted((dcgan.images_per_step / s) / (ref.images_per_step / b)
-                    for s, b in zip(dcgan.step_seconds, ref.step_seconds, strict=True))  # fmt: skip
+    ratios = sorted(
+        (dcgan.images_per_step / s) / (ref.images_per_step / b)
+        for s, b in zip(dcgan.step_seconds, ref.step_seconds, strict=True)
+    )
     assert len(ratios) == dcgan.rounds
     assert dcgan.vs_reference == pytest.approx(statistics.median(ratios))  # not a ratio of medians
     assert dcgan.vs_reference_range == pytest.approx([ratios[0], ratios[-1]])

@@ -38,10 +38,17 @@ def auto_unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("auto_unpinned")
 @pytest.mark.parametrize(
     ("hardware", "expected"),
-    [(AMX, "bf16"), (AVX512_NO_BF16, "fp32"), (AVX2, "fp32"), (GRAVITON3, "bf16"),
-     (H100, "bf16"), (T4, "fp32"), (Hardware("mps", False), "fp32")],
+    [
+        (AMX, "bf16"),
+        (AVX512_NO_BF16, "fp32"),
+        (AVX2, "fp32"),
+        (GRAVITON3, "bf16"),
+        (H100, "bf16"),
+        (T4, "fp32"),
+        (Hardware("mps", False), "fp32"),
+    ],
     ids=["amx", "avx512-without-bf16", "avx2", "arm-bf16", "cuda-bf16", "cuda-no-bf16", "mps"],
-)  # fmt: skip
+)
 def test_auto_is_bf16_only_where_the_hardware_computes_it(hardware, expected) -> None:
     assert resolve_precision("auto", hardware, model="dcgan") == expected
     assert resolve_precision("auto", hardware, model="dcgan", use="sample") == expected
@@ -112,9 +119,18 @@ def test_training_says_what_it_used_and_records_it(tmp_path, caplog) -> None:
     data = load_embedded()
     digits = TensorImages(data.images[:64], data.labels[:64], 10, "digits")
     gan = ganzoo.create("dcgan", **tiny_args("dcgan"))
-    trainer = ganzoo.Trainer(gan, digits, tmp_path, steps=2, batch_size=16, progress=False,
-                             gif=False, num_samples=16, device="cpu",
-                             run_config={"model": "dcgan"})  # fmt: skip
+    trainer = ganzoo.Trainer(
+        gan,
+        digits,
+        tmp_path,
+        steps=2,
+        batch_size=16,
+        progress=False,
+        gif=False,
+        num_samples=16,
+        device="cpu",
+        run_config={"model": "dcgan"},
+    )
     with caplog.at_level(logging.INFO, logger="ganzoo"):
         trainer.fit()
     line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("dcgan on cpu"))
@@ -150,15 +166,37 @@ def test_sample_precision_fp32_is_exact_and_auto_follows_the_hardware(monkeypatc
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "ganzoo", *args], capture_output=True,
-                          text=True, timeout=300, cwd=ROOT, env=env)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "ganzoo", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def test_cli_precision_and_threads_flags(tmp_path) -> None:
     out = tmp_path / "run"
-    done = _cli("train", "dcgan", "--steps", "2", "--batch-size", "8", "--set", "model_args.width=8",
-                "--out", str(out), "--no-progress", "--precision", "fp32", "--threads", "1",
-                "--sample-every", "2")  # fmt: skip
+    done = _cli(
+        "train",
+        "dcgan",
+        "--steps",
+        "2",
+        "--batch-size",
+        "8",
+        "--set",
+        "model_args.width=8",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--precision",
+        "fp32",
+        "--threads",
+        "1",
+        "--sample-every",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     said = [line for line in done.stderr.splitlines() if "dcgan on cpu:" in line]
     assert said == [
@@ -183,17 +221,20 @@ def test_passive_waiting_is_set_before_torch_loads_unless_chosen() -> None:
     code = "import os, ganzoo, sys; print(os.environ.get('OMP_WAIT_POLICY'))"
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     env["PYTHONPATH"] = str(ROOT)
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=120)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert run.stdout.strip() == "PASSIVE", run.stderr
     env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice stands
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=120)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert run.stdout.strip() == "ACTIVE", run.stderr
     env.pop("OMP_WAIT_POLICY")  # torch first: too late for OpenMP, so ganzoo leaves it unset
     late = "import torch, os, ganzoo; print(os.environ.get('OMP_WAIT_POLICY'))"
-    run = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, env=env,
-                         timeout=120)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", late], capture_output=True, text=True, env=env, timeout=120
+    )
     assert run.stdout.strip() == "None", run.stderr
 
 
@@ -221,10 +262,20 @@ def test_bf16_training_matches_fp32_as_closely_as_another_seed_and_keeps_fp32_st
     for name, precision, seed in (("fp32", "fp32", 0), ("seed1", "fp32", 1), ("bf16", "bf16", 0)):
         torch.manual_seed(seed)
         gan = ganzoo.create("dcgan", recipe={"ema_decay": 0.9}, **tiny_args("dcgan"))
-        result = ganzoo.Trainer(gan, digits, tmp_path / name, steps=60, batch_size=32,
-                                log_every=5, progress=False, gif=False, num_samples=16,
-                                device="cpu", seed=seed,
-                                speed=SpeedConfig(precision=precision)).fit()  # fmt: skip
+        result = ganzoo.Trainer(
+            gan,
+            digits,
+            tmp_path / name,
+            steps=60,
+            batch_size=32,
+            log_every=5,
+            progress=False,
+            gif=False,
+            num_samples=16,
+            device="cpu",
+            seed=seed,
+            speed=SpeedConfig(precision=precision),
+        ).fit()
         fake, _ = extract(gan, "mnist", 500, precision="fp32")
         runs[name] = {**_late_means(result.history), "fid": fid_from_features(real, fake)}
         assert not result.alerts, (name, result.alerts)

@@ -34,8 +34,9 @@ def worker(mode: str, steps: int, batch: int) -> None:
     BenchTrainer = importlib.import_module("ganzoo.bench.harness").BenchTrainer
     SpeedConfig = importlib.import_module("ganzoo.train").SpeedConfig
 
-    with BenchTrainer("dcgan", batch_size=batch, img_size=28, channels=1,
-                      speed=SpeedConfig(precision="fp32")) as bench:  # fmt: skip
+    with BenchTrainer(
+        "dcgan", batch_size=batch, img_size=28, channels=1, speed=SpeedConfig(precision="fp32")
+    ) as bench:
         for _ in range(2):
             bench.step()
         start = time.perf_counter()
@@ -43,17 +44,33 @@ def worker(mode: str, steps: int, batch: int) -> None:
             bench.step()
         seconds = (time.perf_counter() - start) / steps
     policy = os.environ.get("OMP_WAIT_POLICY")
-    print(json.dumps({"seconds_per_step": seconds, "threads": torch.get_num_threads(),
-                      "omp_wait_policy": policy}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds_per_step": seconds,
+                "threads": torch.get_num_threads(),
+                "omp_wait_policy": policy,
+            }
+        )
+    )
 
 
 def _launch(mode: str, count: int, steps: int, batch: int) -> list[dict]:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
     env["PYTHONPATH"] = str(ROOT)
-    command = [sys.executable, __file__, "--worker", mode, "--steps", str(steps),
-               "--batch", str(batch)]  # fmt: skip
-    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
-             for _ in range(count)]  # fmt: skip
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        mode,
+        "--steps",
+        str(steps),
+        "--batch",
+        str(batch),
+    ]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) for _ in range(count)
+    ]
     outs = [p.communicate()[0] for p in procs]
     if any(p.returncode for p in procs):
         raise SystemExit(f"a worker failed: {outs}")
@@ -91,7 +108,10 @@ def main() -> int:
     for key in ("alone", "pair"):
         ratios = [mean_step(row, f"before {key}") / mean_step(row, f"after {key}") for row in rows]
         summary[f"{key}: before/after seconds per step"] = {
-            "median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)}  # fmt: skip
+            "median": statistics.median(ratios),
+            "min": min(ratios),
+            "max": max(ratios),
+        }
         for mode in ("before", "after"):
             summary[f"{mode} {key}: median seconds per step"] = statistics.median(
                 mean_step(row, f"{mode} {key}") for row in rows
@@ -99,10 +119,17 @@ def main() -> int:
     for mode in ("before", "after"):
         ratios = [mean_step(row, f"{mode} pair") / mean_step(row, f"{mode} alone") for row in rows]
         summary[f"{mode}: pair/alone seconds per step (median)"] = statistics.median(ratios)
-    command = (f"python docs/scripts/concurrent_trainings.py --rounds {args.rounds} "
-               f"--steps {args.steps} --batch {args.batch}")  # fmt: skip
-    result = {"command": command, "environment": environment("cpu"), "summary": summary,
-              "rounds": rows, "load_average_1min_at_end": os.getloadavg()[0]}  # fmt: skip
+    command = (
+        f"python docs/scripts/concurrent_trainings.py --rounds {args.rounds} "
+        f"--steps {args.steps} --batch {args.batch}"
+    )
+    result = {
+        "command": command,
+        "environment": environment("cpu"),
+        "summary": summary,
+        "rounds": rows,
+        "load_average_1min_at_end": os.getloadavg()[0],
+    }
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(summary, indent=1))
     return 0

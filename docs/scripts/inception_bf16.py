@@ -69,12 +69,17 @@ def speed(batch: int, steps: int, rounds: int) -> dict:
         with autocast("bf16", "cpu"):
             eager(x)
 
-    calls = {"fp32 eager": lambda: eager(x), "torchscript (fp32)": lambda: script(x),
-             "bf16 autocast eager": bf16}  # fmt: skip
+    calls = {
+        "fp32 eager": lambda: eager(x),
+        "torchscript (fp32)": lambda: script(x),
+        "bf16 autocast eager": bf16,
+    }
     with torch.no_grad():
         seconds = time_rounds(calls, "cpu", steps=steps, rounds=rounds, warmup=1)
-    out = {name: {"images_per_s": batch / statistics.median(s), "round_seconds": s}
-           for name, s in seconds.items()}  # fmt: skip
+    out = {
+        name: {"images_per_s": batch / statistics.median(s), "round_seconds": s}
+        for name, s in seconds.items()
+    }
     for name in ("torchscript (fp32)", "bf16 autocast eager"):
         mid, low, high = paired_speedup(seconds[name], batch, seconds["fp32 eager"], batch)
         out[name]["vs_fp32_eager"] = {"median": mid, "min": low, "max": high}
@@ -96,10 +101,16 @@ def fid_change(n: int, data_root: str | None, native: bool) -> dict:
     fid32 = fid_from_features(feats["train"]["fp32"], feats["test"]["fp32"])
     fid16 = fid_from_features(feats["train"]["bf16"], feats["test"]["bf16"])
     gap = abs(feats["test"]["bf16"] - feats["test"]["fp32"]).max()
-    return {"what": f"FID, MNIST train (first {n}) vs test (first {n})",
-            "bf16": "bf16 autocast" if native else "bf16 numerics emulated in fp32 (no native bf16 here)",
-            "fid_fp32": fid32, "fid_bf16": fid16, "relative_change": (fid16 - fid32) / fid32,
-            "max_abs_feature_difference": float(gap)}  # fmt: skip
+    return {
+        "what": f"FID, MNIST train (first {n}) vs test (first {n})",
+        "bf16": "bf16 autocast"
+        if native
+        else "bf16 numerics emulated in fp32 (no native bf16 here)",
+        "fid_fp32": fid32,
+        "fid_bf16": fid16,
+        "relative_change": (fid16 - fid32) / fid32,
+        "max_abs_feature_difference": float(gap),
+    }
 
 
 def main() -> int:
@@ -117,10 +128,16 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     hardware = Hardware.detect("cpu")
-    result = {"command": "python docs/scripts/inception_bf16.py " + " ".join(
-                  f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                  if k not in ("data_root", "out", "skip_fid")),
-              "environment": environment("cpu"), "native_bf16": hardware.what}  # fmt: skip
+    result = {
+        "command": "python docs/scripts/inception_bf16.py "
+        + " ".join(
+            f"--{k.replace('_', '-')} {v}"
+            for k, v in vars(args).items()
+            if k not in ("data_root", "out", "skip_fid")
+        ),
+        "environment": environment("cpu"),
+        "native_bf16": hardware.what,
+    }
     result["speed"] = speed(args.batch, args.steps, args.rounds)
     print(json.dumps(result["speed"], indent=1))
     if not args.skip_fid:

@@ -27,25 +27,31 @@ from ganzoo.train import SpeedConfig
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {
     "fp32": SpeedConfig(precision="fp32"),
-    "bf16 + channels_last + fused": SpeedConfig(precision="bf16", channels_last=True,
-                                                fused_optimizers=True),
-}  # fmt: skip
+    "bf16 + channels_last + fused": SpeedConfig(
+        precision="bf16", channels_last=True, fused_optimizers=True
+    ),
+}
 
 
 def measure(batch: int, img_size: int, steps: int, rounds: int) -> dict:
-    trainers = {name: BenchTrainer("dcgan", batch_size=batch, img_size=img_size, speed=speed)
-                for name, speed in SETTINGS.items()}  # fmt: skip
+    trainers = {
+        name: BenchTrainer("dcgan", batch_size=batch, img_size=img_size, speed=speed)
+        for name, speed in SETTINGS.items()
+    }
     try:
         calls = {name: t.step for name, t in trainers.items()}
         seconds = time_rounds(calls, "cpu", steps=steps, rounds=rounds, warmup=1)
     finally:
         for t in trainers.values():
             t.close()
-    row = {"batch": batch, "round_seconds": seconds,
-           "images_per_s": {n: batch / statistics.median(s) for n, s in seconds.items()}}  # fmt: skip
+    row = {
+        "batch": batch,
+        "round_seconds": seconds,
+        "images_per_s": {n: batch / statistics.median(s) for n, s in seconds.items()},
+    }
     low, fp32 = list(SETTINGS)[1], "fp32"
-    row["bf16_vs_fp32"] = dict(zip(("median", "min", "max"),
-                                   paired_speedup(seconds[low], batch, seconds[fp32], batch)))  # fmt: skip
+    mid, lo, hi = paired_speedup(seconds[low], batch, seconds[fp32], batch)
+    row["bf16_vs_fp32"] = {"median": mid, "min": lo, "max": hi}
     return row
 
 
@@ -84,18 +90,28 @@ def main() -> int:
     rows = []
     for batch in args.batch:
         rows.append(measure(batch, args.img_size, args.steps, args.rounds))
-        print(json.dumps({k: rows[-1][k] for k in ("batch", "images_per_s", "bf16_vs_fp32")}),
-              flush=True)  # fmt: skip
-    command = (f"python docs/scripts/precision_batch_plot.py --img-size {args.img_size} --batch "
-               f"{' '.join(map(str, args.batch))} --steps {args.steps} --rounds {args.rounds} "
-               f"--threads {args.threads}")  # fmt: skip
+        print(
+            json.dumps({k: rows[-1][k] for k in ("batch", "images_per_s", "bf16_vs_fp32")}),
+            flush=True,
+        )
+    command = (
+        f"python docs/scripts/precision_batch_plot.py --img-size {args.img_size} --batch "
+        f"{' '.join(map(str, args.batch))} --steps {args.steps} --rounds {args.rounds} "
+        f"--threads {args.threads}"
+    )
     end = environment("cpu")
-    result = {"command": command, "environment": env,
-              "load_average_1min_at_end": end["load_average_1min"], "rows": rows}  # fmt: skip
+    result = {
+        "command": command,
+        "environment": env,
+        "load_average_1min_at_end": end["load_average_1min"],
+        "rows": rows,
+    }
     out = ROOT / "docs/benchmarks/precision_batch_cpu.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    title = (f"dcgan 3x{args.img_size}x{args.img_size} training, {env['device']}\n"
-             f"load average {env['load_average_1min']} to {end['load_average_1min']}")  # fmt: skip
+    title = (
+        f"dcgan 3x{args.img_size}x{args.img_size} training, {env['device']}\n"
+        f"load average {env['load_average_1min']} to {end['load_average_1min']}"
+    )
     plot(rows, ROOT / "docs/images/precision_vs_batch_cpu.png", title)
     print(f"Wrote {out} and docs/images/precision_vs_batch_cpu.png")
     return 0

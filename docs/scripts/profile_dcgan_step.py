@@ -27,13 +27,22 @@ from ganzoo.train import SpeedConfig
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = (
     ("convolution backward", ("convolution_backward",)),
-    ("convolution forward", ("mkldnn_convolution", "_convolution", "convolution", "conv2d",
-                             "conv_transpose2d", "slow_conv")),
+    (
+        "convolution forward",
+        (
+            "mkldnn_convolution",
+            "_convolution",
+            "convolution",
+            "conv2d",
+            "conv_transpose2d",
+            "slow_conv",
+        ),
+    ),
     ("batch norm", ("batch_norm",)),
     ("optimizer", ("adam", "_foreach", "lerp", "addcdiv", "addcmul")),
     ("casts and copies", ("aten::to", "_to_copy", "copy_")),
     ("layout changes", ("contiguous", "clone")),
-)  # fmt: skip
+)
 
 
 def group_of(name: str) -> str:
@@ -45,8 +54,13 @@ def group_of(name: str) -> str:
 
 
 def profile_step(precision: str, img_size: int, batch: int, steps: int) -> dict:
-    with BenchTrainer("dcgan", batch_size=batch, img_size=img_size, channels=3,
-                      speed=SpeedConfig(precision=precision)) as bench:  # fmt: skip
+    with BenchTrainer(
+        "dcgan",
+        batch_size=batch,
+        img_size=img_size,
+        channels=3,
+        speed=SpeedConfig(precision=precision),
+    ) as bench:
         for _ in range(2):
             bench.step()
         with profile(activities=[ProfilerActivity.CPU]) as prof:
@@ -60,9 +74,12 @@ def profile_step(precision: str, img_size: int, batch: int, steps: int) -> dict:
         ops[event.key] += event.self_cpu_time_total
     total = sum(totals.values())
     top = sorted(ops.items(), key=lambda kv: -kv[1])[:12]
-    return {"speed": used.describe(), "seconds_per_step": total / 1e6 / steps,
-            "share": {g: t / total for g, t in sorted(totals.items(), key=lambda kv: -kv[1])},
-            "top_ops": {k: v / total for k, v in top}}  # fmt: skip
+    return {
+        "speed": used.describe(),
+        "seconds_per_step": total / 1e6 / steps,
+        "share": {g: t / total for g, t in sorted(totals.items(), key=lambda kv: -kv[1])},
+        "top_ops": {k: v / total for k, v in top},
+    }
 
 
 def main() -> int:
@@ -75,10 +92,13 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs/benchmarks/profile_dcgan_step_cpu.json"))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    result = {"command": f"python docs/scripts/profile_dcgan_step.py --img-size {args.img_size} "
-                         f"--batch {args.batch} --steps {args.steps} --precision "
-                         f"{' '.join(args.precision)} --threads {args.threads}",
-              "environment": environment("cpu"), "profiles": {}}  # fmt: skip
+    result = {
+        "command": f"python docs/scripts/profile_dcgan_step.py --img-size {args.img_size} "
+        f"--batch {args.batch} --steps {args.steps} --precision "
+        f"{' '.join(args.precision)} --threads {args.threads}",
+        "environment": environment("cpu"),
+        "profiles": {},
+    }
     for precision in args.precision:
         found = profile_step(precision, args.img_size, args.batch, args.steps)
         result["profiles"][precision] = found

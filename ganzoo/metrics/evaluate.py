@@ -117,8 +117,9 @@ def _batches(
         )
     if isinstance(source, GAN):
         rng = torch.Generator(device=source.device).manual_seed(seed)
-        precision = resolve_precision(precision, Hardware.detect(source.device),
-                                      model=source.name, use="sample")  # fmt: skip
+        precision = resolve_precision(
+            precision, Hardware.detect(source.device), model=source.name, use="sample"
+        )
         for start in range(0, n, batch_size):
             count = min(batch_size, n - start)
             labels = source.sample_labels(count, generator=rng)

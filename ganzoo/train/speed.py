@@ -49,9 +49,15 @@ class SpeedConfig:
     def describe(self) -> str:
         """One line for logs: the switches in effect, e.g. ``bf16 autocast, channels_last``."""
         parts = ["fp32" if self.precision == "fp32" else f"{self.precision} autocast"]
-        parts += [name for name, on in (("channels_last", self.channels_last),
-                                        ("fused optimizers", self.fused_optimizers),
-                                        ("torch.compile", self.compile)) if on]  # fmt: skip
+        parts += [
+            name
+            for name, on in (
+                ("channels_last", self.channels_last),
+                ("fused optimizers", self.fused_optimizers),
+                ("torch.compile", self.compile),
+            )
+            if on
+        ]
         return ", ".join(parts)
 
     def to_memory_format(self, images: Tensor) -> Tensor:
