@@ -139,7 +139,8 @@ def main() -> int:
         "native_bf16": hardware.what,
     }
     result["speed"] = speed(args.batch, args.steps, args.rounds)
-    print(json.dumps(result["speed"], indent=1))
+    print(json.dumps(result["speed"], indent=1), flush=True)
+    result["load_average_1min_after_speed"] = environment("cpu")["load_average_1min"]
     if not args.skip_fid:
         result["fid"] = fid_change(args.n, args.data_root, hardware.bf16_native)
         print(json.dumps(result["fid"], indent=1))
