@@ -143,6 +143,8 @@ def test_suite_numbers_are_sane(results: list[BenchResult]) -> None:
         assert r.achieved_flops == pytest.approx(r.flops_per_step * r.steps_per_s)
     for r in ok:
         assert _positive(r.sample_images_per_s)
+        # the switches in effect, auto decided (pinned to fp32 by conftest): no None left
+        assert (r.precision, r.channels_last, r.fused_optimizers) == ("fp32", False, False)
         assert r.images_per_step == r.batch_size * (5 if r.model == "wgan-gp" else 1)
     dcgan = ok[0]
     assert dcgan.reference is not None and dcgan.reference.model == "dcgan (classic loop)"

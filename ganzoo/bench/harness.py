@@ -174,6 +174,8 @@ def _measure(
     with BenchTrainer(result.model, speed=speed, **setting) as subject:
         effective = subject.trainer.speed  # after fallbacks (e.g. no bf16 here)
         result.precision, result.compile = effective.precision, effective.compile
+        result.channels_last = bool(effective.channels_last)
+        result.fused_optimizers = bool(effective.fused_optimizers)
         result.n_critic, result.images_per_step = subject.trainer.n_critic, subject.images_per_step
         if effective.compile:  # FlopCounterMode needs eager ops: count on an eager twin
             flops, memory = _probe_twin(result.model, replace(effective, compile=False), setting)
