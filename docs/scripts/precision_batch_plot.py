@@ -5,7 +5,7 @@
 
 For each batch size, ganzoo's dcgan (3 channels) is trained by the real Trainer in fp32 and in
 bf16 (autocast + channels_last + fused Adam: what ``precision="auto"`` picks on a CPU with
-native bf16), the two interleaved round by round. A 1024x1024 matmul in fp32 and in bf16 is
+native bf16), the two interleaved round by round. A 512x512 matmul in fp32 and in bf16 is
 timed first (best of 3 rounds), to show what this CPU's bf16 kernels can do. images/s is batch / the median round's
 seconds per step; the bf16/fp32 ratio is the median of the per-round paired ratios. Writes
 docs/benchmarks/precision_batch_cpu.json and docs/images/precision_vs_batch_cpu.png.
@@ -89,7 +89,7 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     env = environment("cpu")
-    peaks = {p: Matmul("cpu", p, size=1024) for p in ("fp32", "bf16")}
+    peaks = {p: Matmul("cpu", p, size=512) for p in ("fp32", "bf16")}
     peak_seconds = time_rounds(peaks, "cpu", steps=1, rounds=3, warmup=1)
     matmul = {
         p: {"kernel": mm.kernel, "gflops_best_round": mm.flops / min(peak_seconds[p]) / 1e9}
