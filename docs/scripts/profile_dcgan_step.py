@@ -47,6 +47,8 @@ GROUPS = (
 
 def group_of(name: str) -> str:
     lowered = name.lower()
+    if "conv" in lowered and "backward" in lowered:  # oneDNN's or the slow path's
+        return "convolution backward"
     for group, keys in GROUPS:
         if any(k in lowered for k in keys):
             return group
