@@ -141,6 +141,7 @@ def main() -> int:
     result["speed"] = speed(args.batch, args.steps, args.rounds)
     print(json.dumps(result["speed"], indent=1), flush=True)
     result["load_average_1min_after_speed"] = environment("cpu")["load_average_1min"]
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")  # kept if the FID part is cut
     if not args.skip_fid:
         result["fid"] = fid_change(args.n, args.data_root, hardware.bf16_native)
         print(json.dumps(result["fid"], indent=1))
