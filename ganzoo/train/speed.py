@@ -121,8 +121,11 @@ def speed_note(speed: SpeedConfig, requested: str, device: torch.device) -> str:
 def autocast_context(
     speed: SpeedConfig, device: torch.device
 ) -> Callable[[], contextlib.AbstractContextManager]:
-    """A factory of autocast contexts for ``speed.precision`` (a no-op for fp32)."""
-    if speed.precision in ("fp32", "auto"):
+    """A factory of autocast contexts for ``speed.precision`` (a no-op for fp32); ``speed``
+    must be resolved (:func:`resolve_speed`), not ``auto``."""
+    if speed.precision == "auto":
+        raise ValueError("resolve precision='auto' first (resolve_speed / prepare_for_speed)")
+    if speed.precision == "fp32":
         return contextlib.nullcontext
     dtype = torch.bfloat16 if speed.precision == "bf16" else torch.float16
     return lambda: torch.autocast(device.type, dtype=dtype)
