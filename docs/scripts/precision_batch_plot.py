@@ -63,7 +63,7 @@ def plot(rows: list[dict], path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
     batches = [r["batch"] for r in rows]
     for name in SETTINGS:
         ax.plot(batches, [r["images_per_s"][name] for r in rows], marker="o", label=name)
@@ -71,12 +71,21 @@ def plot(rows: list[dict], path: Path, title: str) -> None:
     ax.set_xticks(batches, [str(b) for b in batches])
     ax.set_xlabel("batch size")
     ax.set_ylabel("training images/s")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=8)
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
+
+
+def _title(result: dict) -> str:
+    env, size = result["environment"], result["command"].split("--img-size ")[1].split()[0]
+    return (
+        f"dcgan 3x{size}x{size} training, one torch thread\n{env['device']}\n"
+        f"1-minute load average {env['load_average_1min']} to "
+        f"{result['load_average_1min_at_end']} (a shared machine)"
+    )
 
 
 def main() -> int:
@@ -86,7 +95,13 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--plot-only", action="store_true", help="redraw from the JSON")
     args = parser.parse_args()
+    out = ROOT / "docs/benchmarks/precision_batch_cpu.json"
+    if args.plot_only:
+        result = json.loads(out.read_text())
+        plot(result["rows"], ROOT / "docs/images/precision_vs_batch_cpu.png", _title(result))
+        return 0
     torch.set_num_threads(args.threads)
     env = environment("cpu")
     peaks = {p: Matmul("cpu", p, size=512) for p in ("fp32", "bf16")}
@@ -116,13 +131,8 @@ def main() -> int:
         "matmul": matmul,
         "rows": rows,
     }
-    out = ROOT / "docs/benchmarks/precision_batch_cpu.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    title = (
-        f"dcgan 3x{args.img_size}x{args.img_size} training, {env['device']}\n"
-        f"load average {env['load_average_1min']} to {end['load_average_1min']}"
-    )
-    plot(rows, ROOT / "docs/images/precision_vs_batch_cpu.png", title)
+    plot(rows, ROOT / "docs/images/precision_vs_batch_cpu.png", _title(result))
     print(f"Wrote {out} and docs/images/precision_vs_batch_cpu.png")
     return 0
 
