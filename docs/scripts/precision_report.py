@@ -1,12 +1,19 @@
-"""Print the Markdown tables of docs/benchmarks.md's "Precision and threads" section from the
-JSON files the measuring scripts wrote (so every number there comes from a file):
+"""The Markdown tables of docs/benchmarks.md's "Precision and threads" section, rendered from
+the JSON files the measuring scripts wrote (so every number there comes from a file):
 
-    python docs/scripts/precision_report.py
+    python docs/scripts/precision_report.py          # rewrite the blocks in place
+    python docs/scripts/precision_report.py --print  # print them
+
+Each block sits between ``<!-- precision:NAME:begin -->`` and ``<!-- precision:NAME:end -->``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
+import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks"
@@ -128,6 +135,34 @@ def inception() -> None:
     print()
 
 
+SECTIONS = {
+    "concurrent": concurrent,
+    "batch": batch_plot,
+    "profile": profile,
+    "inception": inception,
+}
+DOC = RESULTS.parent / "benchmarks.md"
+
+
+def main() -> int:
+    text = DOC.read_text()
+    for name, section in SECTIONS.items():
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            section()
+        rendered = out.getvalue().strip()
+        if "--print" in sys.argv:
+            print(rendered, "\n")
+            continue
+        begin, end = f"<!-- precision:{name}:begin -->", f"<!-- precision:{name}:end -->"
+        pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+        if rendered and pattern.search(text):
+            fresh = f"{begin}\n{rendered}\n{end}"
+            text = pattern.sub(lambda _m, fresh=fresh: fresh, text)
+    if "--print" not in sys.argv:
+        DOC.write_text(text)
+    return 0
+
+
 if __name__ == "__main__":
-    for section in (concurrent, batch_plot, profile, inception):
-        section()
+    raise SystemExit(main())
