@@ -92,6 +92,7 @@ def main() -> int:
         return 0
     from ganzoo.bench.environment import environment
 
+    started = environment("cpu")
     rows = []
     for r in range(args.rounds):
         row = {"round": r, "load_average_1min": os.getloadavg()[0]}
@@ -125,7 +126,8 @@ def main() -> int:
     )
     result = {
         "command": command,
-        "environment": environment("cpu"),
+        "environment": started,
+        "environment_at": "start",
         "summary": summary,
         "rounds": rows,
         "load_average_1min_at_end": os.getloadavg()[0],

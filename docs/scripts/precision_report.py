@@ -38,7 +38,13 @@ def concurrent() -> None:
     if not data:
         return
     s = data["summary"]
-    print(_where(data), "\n")
+    env, loads = data["environment"], [row["load_average_1min"] for row in data["rounds"]]
+    print(
+        f"`{data['command']}` — {env['device']}, torch {env['torch']}, "
+        f"{'started' if data.get('environment_at') == 'start' else 'finished'} "
+        f"{env['date'][:16]} UTC; 1-minute load average {min(loads):.1f} to {max(loads):.1f} "
+        f"at the rounds' starts, {data['load_average_1min_at_end']:.1f} at the end.\n"
+    )
     print(
         "| dcgan 28x28, batch 64, fp32, 2 threads each | before (OpenMP default) | after (PASSIVE) | before/after, paired per round |"
     )
