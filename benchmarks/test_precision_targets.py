@@ -18,6 +18,7 @@ import torch
 
 from ganzoo.bench import benchmark_model
 from ganzoo.precision import Hardware
+from ganzoo.threads import thread_note
 
 TARGETS = {28: 2.5, 64: 3.0}  # img_size -> speed-up over the classic fp32 loop
 PEAK_TARGET = 0.25
@@ -43,6 +44,7 @@ def test_default_dcgan_step_vs_classic_loop(benchmark, img_size: int) -> None:
     benchmark.pedantic(measure, rounds=1, iterations=1)
     r = found["r"]
     native = Hardware.detect("cpu").bf16_native
+    benchmark.extra_info["threads_note"] = thread_note()  # threads, wait policy, load average
     benchmark.group = f"dcgan default step vs classic fp32 loop, 3x{img_size}x{img_size}, cpu"
     benchmark.extra_info.update(
         precision=r.precision,
