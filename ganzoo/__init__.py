@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _omp_passive as _omp_passive  # first: passive OpenMP waiting before torch loads
+
 __version__ = "0.2.0"
 
 # public name -> the module that defines it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pytest
 import torch
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The suite's expectations are fp32 numbers: pin precision="auto" to fp32 on every machine
+# (bf16 on AMX CPUs otherwise); tests/test_precision.py unsets it to test auto itself.
+os.environ.setdefault("GANZOO_AUTO_PRECISION", "fp32")
 
 
 @pytest.fixture(scope="session")

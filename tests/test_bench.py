@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from ganzoo.bench import (
 )
 from ganzoo.bench.data import bench_data
 from ganzoo.bench.report import require_matplotlib
+from ganzoo.bench.timing import median_rate, paired_speedup
 from ganzoo.errors import MissingExtraError, UnknownNameError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +46,9 @@ def _one_thread() -> None:
 def results() -> list[BenchResult]:
     """dcgan beside the classic loop at two batch sizes, wgan-gp (n_critic 5), one skipped size."""
     torch.set_num_threads(1)
-    return run_suite(["dcgan", "wgan-g*"], batch_sizes=[4, 8], img_sizes=[32, 30], **TINY)
+    return run_suite(
+        ["dcgan", "wgan-g*"], batch_sizes=[4, 8], img_sizes=[32, 30], **{**TINY, "rounds": 2}
+    )
 
 
 def _positive(value: float | None) -> bool:
@@ -96,6 +100,26 @@ def test_time_rounds_interleaves_warmup_and_rounds() -> None:
     assert all(len(v) == 3 and all(s >= 0 for s in v) for v in seconds.values())
 
 
+def test_speedup_is_the_median_of_paired_round_ratios() -> None:
+    subject, baseline = [1.0, 2.0, 3.0], [3.0, 1.0, 2.0]  # seconds per call, round by round
+    # per-round ratios of rates: 3/1, 1/2, 2/3 -> median 2/3; a ratio of medians would say 1
+    assert paired_speedup(subject, 8, baseline, 8) == pytest.approx((2 / 3, 0.5, 3.0))
+    assert median_rate(subject) / median_rate(baseline) == 1.0
+    assert paired_speedup([1.0], 16, [1.0], 8) == (2.0, 2.0, 2.0)  # images per call count
+    with pytest.raises(ValueError, match="paired"):
+        paired_speedup([1.0], 1, [1.0, 2.0], 1)
+
+
+def test_cli_bench_reports_threads_and_load() -> None:
+    from ganzoo.bench import environment
+
+    info = environment("cpu")
+    assert info["threads"] == torch.get_num_threads() >= 1
+    assert f"{info['threads']} torch threads" in info["threads_note"]
+    assert "OMP_WAIT_POLICY=" in info["threads_note"]
+    assert "load average" in info["threads_note"] and info["load_average_1min"] >= 0
+
+
 def test_classic_loop_trains() -> None:
     loop = ClassicDCGAN(bench_data(32, 3, 8), batch_size=8, img_size=32, channels=3,
                         model_args={"width": 8})  # fmt: skip
@@ -119,10 +143,19 @@ def test_suite_numbers_are_sane(results: list[BenchResult]) -> None:
         assert r.achieved_flops == pytest.approx(r.flops_per_step * r.steps_per_s)
     for r in ok:
         assert _positive(r.sample_images_per_s)
+        # the switches in effect, auto decided (pinned to fp32 by conftest): no None left
+        assert (r.precision, r.channels_last, r.fused_optimizers) == ("fp32", False, False)
         assert r.images_per_step == r.batch_size * (5 if r.model == "wgan-gp" else 1)
     dcgan = ok[0]
     assert dcgan.reference is not None and dcgan.reference.model == "dcgan (classic loop)"
-    assert dcgan.vs_reference == pytest.approx(dcgan.images_per_s / dcgan.reference.images_per_s)
+    ref = dcgan.reference
+    ratios = sorted(
+        (dcgan.images_per_step / s) / (ref.images_per_step / b)
+        for s, b in zip(dcgan.step_seconds, ref.step_seconds, strict=True)
+    )
+    assert len(ratios) == dcgan.rounds
+    assert dcgan.vs_reference == pytest.approx(statistics.median(ratios))  # not a ratio of medians
+    assert dcgan.vs_reference_range == pytest.approx([ratios[0], ratios[-1]])
     # The same networks: the classic loop also computes D's weight gradients in the G update.
     assert 0.8 < dcgan.flops_per_step / dcgan.reference.flops_per_step < 1.0
     assert ok[2].reference is None and ok[2].vs_reference is None

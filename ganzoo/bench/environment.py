@@ -11,10 +11,13 @@ from typing import Any
 import torch
 
 from .. import __version__
+from ..utils.precision import Hardware
+from ..utils.threads import thread_note
 
 
 def device_name(device: torch.device | str) -> str:
-    """The GPU's name, or the CPU's model name with its core and thread counts."""
+    """The GPU's name, or the CPU's model name with its core and thread counts, the kernels
+    torch picked for it and whether it has native bf16 (what ``precision="auto"`` decides on)."""
     device = torch.device(device)
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
@@ -25,7 +28,10 @@ def device_name(device: torch.device | str) -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return f"{model} ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)"
+    found = Hardware.detect("cpu")
+    bf16 = found.what.removeprefix("this CPU has ") if found.bf16_native else "no native bf16"
+    cores = f"{os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
+    return f"{model} ({cores}, {torch.backends.cpu.get_cpu_capability()} kernels, {bf16})"
 
 
 def environment(device: torch.device | str) -> dict[str, Any]:
@@ -40,6 +46,8 @@ def environment(device: torch.device | str) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "threads": torch.get_num_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+        "threads_note": thread_note(),
     }
     if hasattr(os, "getloadavg"):  # other work on a shared machine skews CPU timings
         info["load_average_1min"] = round(os.getloadavg()[0], 2)

@@ -24,7 +24,7 @@ from .memory import LiveTensorBytes, cuda_peak_bytes, tensors_of
 from .peak import Matmul
 from .reference import ClassicDCGAN
 from .result import BenchResult
-from .timing import median_rate, time_rounds
+from .timing import median_rate, paired_speedup, time_rounds
 
 REFERENCE_MODEL = "dcgan"  # the architecture the classic loop trains
 
@@ -172,6 +172,8 @@ def _measure(
     with BenchTrainer(result.model, speed=speed, **setting) as subject:
         effective = subject.trainer.speed  # after fallbacks (e.g. no bf16 here)
         result.precision, result.compile = effective.precision, effective.compile
+        result.channels_last = bool(effective.channels_last)
+        result.fused_optimizers = bool(effective.fused_optimizers)
         result.n_critic, result.images_per_step = subject.trainer.n_critic, subject.images_per_step
         if effective.compile:  # FlopCounterMode needs eager ops: count on an eager twin
             flops, memory = _probe_twin(result.model, replace(effective, compile=False), setting)
@@ -210,7 +212,10 @@ def _measure(
             _fill(ref, seconds["reference"], ref_flops, peaks["fp32"], ref_memory,
                   _memory_measure(device, False))  # fmt: skip
             result.reference = ref
-            result.vs_reference = result.images_per_s / ref.images_per_s
+            result.vs_reference, low, high = paired_speedup(
+                seconds["train"], result.images_per_step, seconds["reference"], ref.images_per_step
+            )
+            result.vs_reference_range = [low, high]
 
 
 def benchmark_model(

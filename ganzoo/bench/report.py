@@ -39,6 +39,16 @@ def settings(result: BenchResult) -> str:
     return "+".join(parts)
 
 
+def speedup_text(r: BenchResult) -> str:
+    """``2.41x (2.30-2.55)``: the median of paired per-round ratios and their range."""
+    if r.vs_reference is None:
+        return "—"
+    if not r.vs_reference_range:
+        return f"{r.vs_reference:.2f}x"
+    low, high = r.vs_reference_range
+    return f"{r.vs_reference:.2f}x ({low:.2f}-{high:.2f})"
+
+
 def _row(r: BenchResult) -> list[str]:
     head = [r.model, f"{r.channels}x{r.img_size}x{r.img_size}", str(r.batch_size), settings(r)]
     if not r.ok:
@@ -48,7 +58,7 @@ def _row(r: BenchResult) -> list[str]:
     return [*head, _num(r.images_per_s), _num(r.steps_per_s, 2), _num(r.sample_images_per_s),
             _si(r.flops_per_step), _si(r.achieved_flops), _num(fraction),
             "—" if memory is None else f"{memory:,.0f} MiB",
-            "—" if r.vs_reference is None else f"{r.vs_reference:.2f}x"]  # fmt: skip
+            speedup_text(r)]  # fmt: skip
 
 
 def _rows(results: Sequence[BenchResult]) -> list[list[str]]:

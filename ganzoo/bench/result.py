@@ -13,7 +13,8 @@ class BenchResult:
     Rates come from the median timed round; ``step_seconds`` lists every round. ``skipped``
     holds the reason when the combination could not run (then the measurements are None).
     ``reference`` is the classic DCGAN loop measured in the same run, interleaved round by round
-    (``dcgan`` only), and ``vs_reference`` is this result's images/s divided by its images/s.
+    (``dcgan`` only); ``vs_reference`` is the median over rounds of this result's images/s
+    divided by the reference's in the same round, ``vs_reference_range`` those ratios' [min, max].
     """
 
     model: str
@@ -45,6 +46,7 @@ class BenchResult:
     skipped: str | None = None
     reference: BenchResult | None = None
     vs_reference: float | None = None
+    vs_reference_range: list[float] | None = None
 
     @property
     def ok(self) -> bool:

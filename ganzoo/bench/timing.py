@@ -55,3 +55,21 @@ def time_rounds(
 def median_rate(seconds_per_call: list[float], per_call: float = 1.0) -> float:
     """``per_call`` units (e.g. images) per second from the median round."""
     return per_call / median(seconds_per_call)
+
+
+def paired_speedup(
+    seconds: list[float], per_call: float, baseline: list[float], baseline_per_call: float
+) -> tuple[float, float, float]:
+    """(median, min, max) of the per-round ratios of two interleaved callables' rates.
+
+    Round ``i`` of each ran back to back (:func:`time_rounds`), under the same background load,
+    so the ratio of their rates in that round cancels the load; the median of those ratios is
+    robust to a round disturbed for one of them, unlike a ratio of medians, which pairs rounds
+    run under different loads.
+    """
+    if len(seconds) != len(baseline) or not seconds:
+        raise ValueError(f"need paired rounds; got {len(seconds)} and {len(baseline)}")
+    ratios = [
+        (per_call / s) / (baseline_per_call / b) for s, b in zip(seconds, baseline, strict=True)
+    ]
+    return median(ratios), min(ratios), max(ratios)

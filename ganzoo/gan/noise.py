@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from ..data.batch import Batch
 from ..errors import ConfigError, DataError
 from ..models.base import AuxiliaryClassifierDiscriminator
+from ..utils.precision import Hardware, autocast, resolve_precision
 from .base import GANBase, Preview
 
 
@@ -178,13 +179,20 @@ class GAN(GANBase):
         seed: int | None = None,
         batch_size: int = 256,
         truncation: float | None = None,
+        precision: str = "auto",
     ) -> Tensor:
         """``n`` images in [-1, 1], shape (n, C, H, W), from the sampling generator in eval mode.
 
         Uses the EMA weights when the recipe keeps them. Conditional models cycle through the
         classes when ``labels`` is None. ``truncation`` is psi of the truncation trick (models
-        whose generator supports it, such as stylegan).
+        whose generator supports it, such as stylegan). ``precision``: ``auto`` (the default)
+        runs the generator under bf16 autocast where the device computes bf16 natively (AMX /
+        AVX512-BF16 CPUs, bf16 GPUs) and the model does not opt out, else fp32; ``fp32`` always
+        gives the exact fp32 images; ``bf16``/``fp16`` force autocast. Images come back fp32.
         """
+        if precision != "fp32":
+            hardware = Hardware.detect(self.device)
+            precision = resolve_precision(precision, hardware, model=self.name, use="sample")
         rng = None
         if seed is not None:
             rng = torch.Generator(device=self.device).manual_seed(seed)
@@ -201,7 +209,9 @@ class GAN(GANBase):
                 count = min(batch_size, n - start)
                 z = self.sample_latent(count, generator=rng)
                 chunk_labels = None if labels is None else labels[start : start + count]
-                chunks.append(self.generate(z, chunk_labels, ema=True, truncation=truncation))
+                with autocast(precision, self.device):
+                    images = self.generate(z, chunk_labels, ema=True, truncation=truncation)
+                chunks.append(images.float())
             return torch.cat(chunks).clamp_(-1, 1)
         finally:
             network.train(was_training)

@@ -70,7 +70,11 @@ def export_folder(
     folder = save_pretrained(gan, folder, dtype=dtype, full=full, extra=extra)
     config = read_config(folder / CONFIG_NAME)
     if gan.task != "image-to-image":  # translators: the run's grid, via ``files``
-        save_grid(gan.sample(samples, seed=0), folder / "samples.png", nrow=gan.num_classes or None)
+        save_grid(
+            gan.sample(samples, seed=0, precision="fp32"),
+            folder / "samples.png",
+            nrow=gan.num_classes or None,
+        )
     recipe = {"model": gan.name, **config["args"]}
     (folder / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=False))
     for name, source in (files or {}).items():

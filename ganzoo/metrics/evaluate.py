@@ -22,6 +22,7 @@ from ..data import load_dataset
 from ..data.images import to_unit_range
 from ..errors import ConfigError, unknown_name
 from ..gan import GAN, TranslationGAN
+from ..utils.precision import Hardware, autocast, resolve_precision
 from .classes import class_coverage, inception_score
 from .classifier import check_range, load_classifier, prepare_images
 from .extractors import Extractor, get_extractor
@@ -81,7 +82,9 @@ def translations(
     )
 
 
-def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterator[Tensor]:
+def _batches(
+    source: ImageSource, n: int, batch_size: int, seed: int, precision: str = "fp32"
+) -> Iterator[Tensor]:
     if isinstance(source, TranslationGAN):
         raise ConfigError(
             f"{source.name} translates images: evaluate its translations of a task's sources, "
@@ -90,13 +93,17 @@ def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterato
         )
     if isinstance(source, GAN):
         rng = torch.Generator(device=source.device).manual_seed(seed)
+        precision = resolve_precision(
+            precision, Hardware.detect(source.device), model=source.name, use="sample"
+        )
         for start in range(0, n, batch_size):
             count = min(batch_size, n - start)
             labels = source.sample_labels(count, generator=rng)
             z = source.sample_latent(count, generator=rng)
-            with torch.no_grad():
+            with torch.no_grad(), autocast(precision, source.device):
                 source.sampler.eval()
-                yield source.generate(z, labels, ema=True).clamp(-1, 1)
+                images = source.generate(z, labels, ema=True)
+            yield images.float().clamp(-1, 1)
         return
     if isinstance(source, Tensor):
         if len(source) < n:
@@ -114,10 +121,15 @@ def _batches(source: ImageSource, n: int, batch_size: int, seed: int) -> Iterato
         yield to_unit_range(chunk)
 
 
-def _extractor(extractor: str | Extractor, dataset: str, device: str | torch.device) -> Extractor:
-    return (
-        extractor if isinstance(extractor, Extractor) else get_extractor(extractor, dataset, device)
-    )
+def _extractor(
+    extractor: str | Extractor,
+    dataset: str,
+    device: str | torch.device,
+    precision: str = "fp32",
+) -> Extractor:
+    if isinstance(extractor, Extractor):
+        return extractor
+    return get_extractor(extractor, dataset, device, precision)
 
 
 @torch.no_grad()
@@ -131,12 +143,14 @@ def extract(
     seed: int = 0,
     device: str | torch.device = "cpu",
     progress: bool = False,
+    precision: str = "fp32",
 ) -> tuple[np.ndarray, np.ndarray]:
     """(features (n, D), class probabilities (n, 10)) of ``n`` images from ``source``.
 
     Features come from ``extractor`` (``classifier``: 128-d, ``inception``: 2048-d); class
     probabilities always from the ``classifier_dataset`` classifier, since the Inception file
-    has no classifier head.
+    has no classifier head. ``precision`` is the generator's when ``source`` is a GAN (see
+    :meth:`ganzoo.GAN.sample`); features are always computed in fp32 here.
     """
     classifier = load_classifier(classifier_dataset, device)
     # The classifier's features come with its class probabilities: no second pass for them.
@@ -144,7 +158,7 @@ def extract(
     features_of = None if by_classifier else _extractor(extractor, classifier_dataset, device)
     features, probs = [], []
     bar = tqdm(total=n, disable=not progress, desc="features", unit="img")
-    for batch in _batches(source, n, batch_size, seed):
+    for batch in _batches(source, n, batch_size, seed, precision):
         batch = batch.to(device)
         h = classifier.features(prepare_images(batch))
         probs.append(torch.softmax(classifier.head(h), dim=1).double().cpu())
@@ -252,6 +266,7 @@ def check_inputs(
     split: str,
     data_root: str | os.PathLike[str] | None,
     device: str | torch.device = "cpu",
+    feature_precision: str = "fp32",
 ) -> Extractor:
     """Check everything :func:`evaluate` needs (metrics, reference data and its size, split,
     counts, the source) before any feature is extracted; returns the extractor."""
@@ -264,7 +279,7 @@ def check_inputs(
         _check_source(source, n)
     if isinstance(n_reference, bool) or not isinstance(n_reference, int) or n_reference < 2:
         raise ConfigError(f"n_reference must be a whole number >= 2, got {n_reference!r}.")
-    ext = _extractor(extractor, REFERENCES[key], device)
+    ext = _extractor(extractor, REFERENCES[key], device, feature_precision)
     if not _stats_path(key, split, n_reference, ext).exists():  # fail now, not after the samples
         reference_images(key, split, data_root, n_reference)
     return ext
@@ -284,8 +299,15 @@ def evaluate(
     seed: int = 0,
     device: str | torch.device = "cpu",
     progress: bool = False,
+    precision: str = "auto",
+    feature_precision: str = "fp32",
 ) -> dict[str, Any]:
     """Compute ``metrics`` of ``n`` samples from ``source`` against a reference dataset.
+
+    ``precision`` is the generator's (``auto``: bf16 where the device computes it natively,
+    see :meth:`ganzoo.GAN.sample`; ``fp32`` for published numbers); it is recorded as
+    ``generator_precision``. ``feature_precision="bf16"`` runs the Inception extractor under
+    bf16 autocast (an opt-in for quick evaluations; the classifier stays fp32).
 
     ``extractor`` picks the feature space of FID, KID, precision/recall and density/coverage:
     ``classifier`` (offline, 128-d) or ``inception`` (the standard 2048-d pool3 features; the
@@ -304,9 +326,11 @@ def evaluate(
         split=split,
         data_root=data_root,
         device=device,
+        feature_precision=feature_precision,
     )
     fake, fake_probs = extract(source, REFERENCES[key], n, extractor=ext, batch_size=batch_size,
-                               seed=seed, device=device, progress=progress)  # fmt: skip
+                               seed=seed, device=device, progress=progress,
+                               precision=precision)  # fmt: skip
     real, _ = reference_features(key, n_reference, split=split, extractor=ext, data_root=data_root,
                                  batch_size=batch_size, device=device, progress=progress)  # fmt: skip
     result: dict[str, Any] = {
@@ -315,6 +339,10 @@ def evaluate(
         "n": n,
         "n_reference": n_reference,
     }
+    if isinstance(source, GAN):
+        result["generator_precision"] = resolve_precision(
+            precision, Hardware.detect(source.device), model=source.name, use="sample"
+        )
     if "fid" in metrics:
         result["fid"] = fid_from_features(real, fake)
     if "kid" in metrics:

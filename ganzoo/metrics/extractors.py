@@ -17,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import unknown_name
+from ..utils.precision import autocast, check_precision
 from .classifier import load_classifier, prepare_images, weights_file
 from .inception import WEIGHTS_SHA1, inception_input, load_inception
 
@@ -34,6 +35,7 @@ class Extractor:
     prepare: Callable[[Tensor], Tensor]  # images in [-1, 1] -> the model's input
     batch_size: int
     channels_last: bool = False
+    precision: str = "fp32"  # bf16: the model runs under bf16 autocast (inputs prepared in fp32)
 
     @torch.no_grad()
     def __call__(self, images: Tensor) -> Tensor:
@@ -43,7 +45,9 @@ class Extractor:
             x = self.prepare(chunk)
             if self.channels_last:
                 x = x.contiguous(memory_format=torch.channels_last)
-            out.append(self.model(x).double().cpu())
+            with autocast(self.precision, x.device):
+                features = self.model(x)
+            out.append(features.double().cpu())
         return torch.cat(out)
 
 
@@ -62,27 +66,38 @@ def classifier_extractor(dataset: str, device: str | torch.device = "cpu") -> Ex
     )
 
 
-def inception_extractor(device: str | torch.device = "cpu") -> Extractor:
-    """Inception-v3 ``inception-2015-12-05`` pool3 (needs ``pip install "ganzoo[inception]"``)."""
+def inception_extractor(device: str | torch.device = "cpu", precision: str = "fp32") -> Extractor:
+    """Inception-v3 ``inception-2015-12-05`` pool3 (needs ``pip install "ganzoo[inception]"``).
+
+    ``precision="bf16"`` is an opt-in for quick evaluations on hardware with native bf16 (AMX
+    CPUs, recent GPUs): the network runs under bf16 autocast, which moves FID slightly (see
+    docs/metrics.md); published FIDs use fp32. Its cached statistics are kept apart.
+    """
+    check_precision(precision, ("fp32", "bf16"))
     on_gpu = torch.device(device).type == "cuda"
+    low = "" if precision == "fp32" else f", {precision} autocast"
     return Extractor(
         name="inception",
-        description="Inception-v3 inception-2015-12-05 pool3 (2048-d), TF1-bilinear resize to 299",
-        cache_key=f"inception-2015-12-05-{WEIGHTS_SHA1[:12]}-tf1bilinear299",
+        description=f"Inception-v3 inception-2015-12-05 pool3 (2048-d), TF1-bilinear resize to 299{low}",
+        cache_key=f"inception-2015-12-05-{WEIGHTS_SHA1[:12]}-tf1bilinear299"
+        + ("" if precision == "fp32" else f"-{precision}"),
         model=load_inception(device),
         prepare=inception_input,
         batch_size=200 if on_gpu else 50,
         channels_last=True,
+        precision=precision,
     )
 
 
-def get_extractor(name: str, dataset: str, device: str | torch.device = "cpu") -> Extractor:
-    """``classifier`` (for ``dataset``) or ``inception``."""
+def get_extractor(
+    name: str, dataset: str, device: str | torch.device = "cpu", precision: str = "fp32"
+) -> Extractor:
+    """``classifier`` (for ``dataset``) or ``inception`` (``precision="bf16"``: opt-in bf16)."""
     key = name.strip().lower()
     if key == "classifier":
         return classifier_extractor(dataset, device)
     if key == "inception":
-        return inception_extractor(device)
+        return inception_extractor(device, precision)
     raise unknown_name("feature extractor", name, EXTRACTORS)
 
 

@@ -18,22 +18,25 @@ import torch
 from torch import Tensor
 
 from ..errors import ConfigError
+from ..utils.precision import PRECISIONS, Hardware, resolve_precision
 
 if TYPE_CHECKING:
     from ..gan import GANBase
 
 logger = logging.getLogger("ganzoo")
-PRECISIONS = ("fp32", "bf16", "fp16")
 
 
 @dataclass
 class SpeedConfig:
-    """``precision``: fp32 | bf16 | fp16 autocast (fp16 with gradient scaling);
-    ``data_on_device``: keep in-memory datasets on the training device (no DataLoader)."""
+    """``precision``: auto | fp32 | bf16 | fp16 autocast (fp16 with gradient scaling); ``auto``
+    is bf16 where the device computes it natively, else fp32 (:mod:`ganzoo.precision`).
+    ``channels_last`` and ``fused_optimizers`` left at None follow the precision: on with
+    bf16/fp16, off with fp32. ``data_on_device``: keep in-memory datasets on the training
+    device (no DataLoader)."""
 
-    channels_last: bool = False
-    precision: str = "fp32"
-    fused_optimizers: bool = False
+    channels_last: bool | None = None
+    precision: str = "auto"
+    fused_optimizers: bool | None = None
     compile: bool = False
     data_on_device: bool = True
 
@@ -42,6 +45,20 @@ class SpeedConfig:
             raise ConfigError(
                 f"speed.precision must be one of {', '.join(PRECISIONS)}; got {self.precision!r}."
             )
+
+    def describe(self) -> str:
+        """One line for logs: the switches in effect, e.g. ``bf16 autocast, channels_last``."""
+        parts = ["fp32" if self.precision == "fp32" else f"{self.precision} autocast"]
+        parts += [
+            name
+            for name, on in (
+                ("channels_last", self.channels_last),
+                ("fused optimizers", self.fused_optimizers),
+                ("torch.compile", self.compile),
+            )
+            if on
+        ]
+        return ", ".join(parts)
 
     def to_memory_format(self, images: Tensor) -> Tensor:
         """``images`` in channels_last when that switch is on (4-d batches only)."""
@@ -76,10 +93,38 @@ def supported_precision(precision: str, device: torch.device) -> str:
     return "fp32"
 
 
+def resolve_speed(
+    speed: SpeedConfig, device: torch.device, model: str | None = None
+) -> SpeedConfig:
+    """``speed`` with ``auto`` and the None switches decided for ``model`` on ``device``, and
+    precisions the device cannot autocast to replaced by fp32 (with a warning)."""
+    precision = resolve_precision(speed.precision, Hardware.detect(device), model=model)
+    precision = supported_precision(precision, device)
+    low = precision != "fp32"
+    return replace(
+        speed,
+        precision=precision,
+        channels_last=low if speed.channels_last is None else speed.channels_last,
+        fused_optimizers=low if speed.fused_optimizers is None else speed.fused_optimizers,
+    )
+
+
+def speed_note(speed: SpeedConfig, requested: str, device: torch.device) -> str:
+    """One line saying what ``speed`` (resolved from ``requested`` precision) does, and why
+    when ``auto`` decided, e.g. ``bf16 autocast, channels_last, fused optimizers (precision
+    auto: this CPU has AMX)``."""
+    if requested != "auto":
+        return f"{speed.describe()} (precision {requested})"
+    return f"{speed.describe()} (precision auto: {Hardware.detect(device).what})"
+
+
 def autocast_context(
     speed: SpeedConfig, device: torch.device
 ) -> Callable[[], contextlib.AbstractContextManager]:
-    """A factory of autocast contexts for ``speed.precision`` (a no-op for fp32)."""
+    """A factory of autocast contexts for ``speed.precision`` (a no-op for fp32); ``speed``
+    must be resolved (:func:`resolve_speed`), not ``auto``."""
+    if speed.precision == "auto":
+        raise ValueError("resolve precision='auto' first (resolve_speed / prepare_for_speed)")
     if speed.precision == "fp32":
         return contextlib.nullcontext
     dtype = torch.bfloat16 if speed.precision == "bf16" else torch.float16
@@ -87,8 +132,9 @@ def autocast_context(
 
 
 def prepare_for_speed(gan: GANBase, speed: SpeedConfig, device: torch.device) -> SpeedConfig:
-    """Apply memory format and compile to ``gan``; returns the switches actually in effect."""
-    speed = replace(speed, precision=supported_precision(speed.precision, device))
+    """Apply memory format and compile to ``gan``; returns the switches actually in effect
+    (:func:`resolve_speed`: ``auto`` and unset switches decided for this device)."""
+    speed = resolve_speed(speed, device, gan.name)
     if speed.channels_last:
         gan.generator.to(memory_format=torch.channels_last)
         gan.discriminator.to(memory_format=torch.channels_last)

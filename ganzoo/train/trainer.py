@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from ..objectives.regularizers import loss_scaling
 from ..utils.files import remove_stale_temporaries
 from ..utils.images import save_gif, save_grid
 from ..utils.sharding import batch_shard, per_sample
+from ..utils.threads import thread_note
 from .checkpoint import (
     load_checkpoint,
     load_gan_state,
@@ -37,7 +38,7 @@ from .distributed import Distributed, launched_distributed, synchronize_batchnor
 from .health import Alert, HealthMonitor, grad_norm
 from .log import MetricsLog
 from .sample_features import SampleFeatures
-from .speed import autocast_context, prepare_for_speed
+from .speed import autocast_context, prepare_for_speed, speed_note
 from .trackers import Trackers, open_trackers, tracker_names
 
 logger = logging.getLogger("ganzoo")
@@ -125,6 +126,7 @@ class Trainer:
         self.run_config = run_config
         self.health = HealthMonitor(config.health, gan.objective.chance_loss)
         self.speed = config.speed
+        self.speed_note = ""  # the switches in effect, in words (set up by setup)
         self.tensorboard = config.tensorboard
         self.tracker_names = tracker_names(config.tracker, config.tensorboard)  # checked first
         self._new_alerts: list[Alert] = []
@@ -154,7 +156,12 @@ class Trainer:
             synchronize_batchnorm(self.gan.discriminator, self.device)
             self._check_every_step = False  # checks need the ranks' reduced losses
         recipe = self.gan.recipe
+        requested = self.speed.precision
         self.speed = prepare_for_speed(self.gan, self.speed, self.device)
+        self.speed_note = speed_note(self.speed, requested, self.device)
+        if self.dist.is_main:
+            threads = f"; {thread_note()}" if self.device.type == "cpu" else ""
+            logger.info("%s on %s: %s%s", self.gan.name, self.device, self.speed_note, threads)
         fused = self.speed.fused_optimizers
         self.g_optimizer = recipe.g_optimizer.build(self.gan.generator.parameters(), fused=fused)
         self.d_optimizer = recipe.d_optimizer.build(
@@ -197,7 +204,8 @@ class Trainer:
         self.tracker = open_trackers(self.tracker_names, self.out_dir, self.run_config, self.step)
         # Written only now: a refused run must not touch the folder's record.
         if self.run_config is not None:
-            (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
+            record = yaml.safe_dump(self.run_config, sort_keys=False)
+            (self.out_dir / "run.yaml").write_text(f"# speed used: {self.speed_note}\n{record}")
 
     def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
@@ -242,6 +250,7 @@ class Trainer:
                 "train_seconds": self.train_seconds + time.perf_counter() - self._fit_started,
                 "hardware": self._hardware_record(),
                 "world_size": self.dist.world_size,
+                "speed": {**asdict(self.speed), "note": self.speed_note},
             },
         }
 

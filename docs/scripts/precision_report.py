@@ -1,0 +1,174 @@
+"""The Markdown tables of docs/benchmarks.md's "Precision and threads" section, rendered from
+the JSON files the measuring scripts wrote (so every number there comes from a file):
+
+    python docs/scripts/precision_report.py          # rewrite the blocks in place
+    python docs/scripts/precision_report.py --print  # print them
+
+Each block sits between ``<!-- precision:NAME:begin -->`` and ``<!-- precision:NAME:end -->``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks"
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _where(data: dict) -> str:
+    env = data["environment"]
+    end = data.get("load_average_1min_at_end")
+    return (
+        f"`{data['command']}` — {env['device']}, torch {env['torch']}, {env['date'][:16]} "
+        f"UTC, load average {env['load_average_1min']} at the start, {end} at the end."
+    )
+
+
+def concurrent() -> None:
+    data = _load("concurrent_trainings_cpu.json")
+    if not data:
+        return
+    s = data["summary"]
+    env, loads = data["environment"], [row["load_average_1min"] for row in data["rounds"]]
+    print(
+        f"`{data['command']}` — {env['device']}, torch {env['torch']}, "
+        f"{'started' if data.get('environment_at') == 'start' else 'finished'} "
+        f"{env['date'][:16]} UTC; 1-minute load average {min(loads):.1f} to {max(loads):.1f} "
+        f"at the rounds' starts, {data['load_average_1min_at_end']:.1f} at the end.\n"
+    )
+    print(
+        "| dcgan 28x28, batch 64, fp32, 2 threads each | before (OpenMP default) | after (PASSIVE) | before/after, paired per round |"
+    )
+    print("|---|--:|--:|--:|")
+    for key in ("alone", "pair"):
+        ratio = s[f"{key}: before/after seconds per step"]
+        print(
+            f"| {'one training alone' if key == 'alone' else 'two trainings at once'}, s/step "
+            f"| {s[f'before {key}: median seconds per step']:.2f} "
+            f"| {s[f'after {key}: median seconds per step']:.2f} "
+            f"| {ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f}) |"
+        )
+    print(
+        f"\nA pair against one alone: {s['before: pair/alone seconds per step (median)']:.2f}x "
+        f"the seconds per step before, {s['after: pair/alone seconds per step (median)']:.2f}x after.\n"
+    )
+
+
+def batch_plot() -> None:
+    data = _load("precision_batch_cpu.json")
+    if not data:
+        return
+    print(_where(data), "\n")
+    mm = data["matmul"]
+    print(
+        f"Matmul, best of 3 rounds: {mm['fp32']['kernel']} {mm['fp32']['gflops_best_round']:.2f} "
+        f"GFLOP/s; {mm['bf16']['kernel']} {mm['bf16']['gflops_best_round']:.2f} GFLOP/s "
+        f"({mm['fp32']['gflops_best_round'] / mm['bf16']['gflops_best_round']:.0f}x slower).\n"
+    )
+    names = list(data["rows"][0]["images_per_s"])
+    print(
+        "| batch | " + " | ".join(f"{n} img/s" for n in names) + " | bf16/fp32, paired per round |"
+    )
+    print("|--:|" + "--:|" * (len(names) + 1))
+    for row in data["rows"]:
+        r = row["bf16_vs_fp32"]
+        cells = " | ".join(f"{row['images_per_s'][n]:.1f}" for n in names)
+        print(f"| {row['batch']} | {cells} | {r['median']:.2f}x ({r['min']:.2f}-{r['max']:.2f}) |")
+    print()
+
+
+def profile() -> None:
+    data = _load("profile_dcgan_step_cpu.json")
+    if not data:
+        return
+    print(_where(data), "\n")
+    profiles = data["profiles"]
+    groups = list(next(iter(profiles.values()))["share"])
+    print(
+        "| share of self CPU time | "
+        + " | ".join(f"{k} ({v['speed']})" for k, v in profiles.items())
+        + " |"
+    )
+    print("|---|" + "--:|" * len(profiles))
+    for g in groups:
+        print(
+            f"| {g} | "
+            + " | ".join(f"{100 * v['share'].get(g, 0):.1f} %" for v in profiles.values())
+            + " |"
+        )
+    print(
+        "| seconds per step (under the load above) | "
+        + " | ".join(f"{v['seconds_per_step']:.2f}" for v in profiles.values())
+        + " |\n"
+    )
+    for k, v in profiles.items():
+        top = ", ".join(
+            f"`{op}` {100 * share:.0f} %" for op, share in list(v["top_ops"].items())[:4]
+        )
+        print(f"- {k}: {top}")
+    print()
+
+
+def inception() -> None:
+    data = _load("inception_bf16_cpu.json")
+    if not data:
+        return
+    print(_where(data), "\n")
+    print("| Inception-v3 pool3, CPU | images/s | vs fp32 eager, paired per round |")
+    print("|---|--:|--:|")
+    for name, v in data["speed"].items():
+        ratio = v.get("vs_fp32_eager")
+        rel = (
+            f"{ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f})" if ratio else "1.00x"
+        )
+        print(f"| {name} | {v['images_per_s']:.2f} | {rel} |")
+    fid = data.get("fid")
+    if fid:
+        print(
+            f"\n{fid['what']}: fp32 features {fid['fid_fp32']:.4f}, bf16 features "
+            f"{fid['fid_bf16']:.4f} ({fid['bf16']}): relative change {100 * fid['relative_change']:+.2f} %; "
+            f"largest feature difference {fid['max_abs_feature_difference']:.3g}."
+        )
+    print()
+
+
+SECTIONS = {
+    "concurrent": concurrent,
+    "batch": batch_plot,
+    "profile": profile,
+    "inception": inception,
+}
+DOC = RESULTS.parent / "benchmarks.md"
+
+
+def main() -> int:
+    text = DOC.read_text()
+    for name, section in SECTIONS.items():
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            section()
+        rendered = out.getvalue().strip()
+        if "--print" in sys.argv:
+            print(rendered, "\n")
+            continue
+        begin, end = f"<!-- precision:{name}:begin -->", f"<!-- precision:{name}:end -->"
+        pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+        if rendered and pattern.search(text):
+            fresh = f"{begin}\n{rendered}\n{end}"
+            text = pattern.sub(lambda _m, fresh=fresh: fresh, text)
+    if "--print" not in sys.argv:
+        DOC.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
