@@ -18,6 +18,7 @@ from ganzoo.models.began import BEGANGenerator, ShallowAutoencoder
 from ganzoo.objectives import BEGANObjective, BoundaryEquilibriumLoss
 from ganzoo.recipe import OptimizerConfig, Recipe
 from ganzoo.run import RunConfig, train
+from ganzoo.train import TrainConfig
 from ganzoo.zoo import build_gan
 
 NAME = "began-elu-shallow"
@@ -44,7 +45,7 @@ def main() -> int:
         model_args={"width": 32, "gamma": 1.0, "lambda_k": 0.001},
         recipe={"steps": args.steps, "batch_size": 64},
         out_dir=args.out,
-        sample_every=250,
+        train=TrainConfig(sample_every=250),
     )
     config.data.name, config.data.root = "mnist", args.data_root
     train(config, progress=False)

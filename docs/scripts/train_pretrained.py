@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 
 import ganzoo
-from ganzoo.hub import GENERATOR_WEIGHTS, describe_run, export_folder, sha256_of
-from ganzoo.run import load_run_config, train
+from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
+from ganzoo.run import apply_overrides, load_run_config, train
+from ganzoo.train.publishing import describe_run
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ["dcgan_mnist", "dcgan_fashion_mnist", "cgan_mnist", "cgan_fashion_mnist",
@@ -32,8 +33,10 @@ REVISION = "v1"
 TAGS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
 
 
-def publish(name: str, data_root: str) -> tuple[str, dict]:
-    config = load_run_config(ROOT / "zoo_configs" / f"{name}.yaml")
+def publish(name: str, data_root: str, overrides: list[str] = ()) -> tuple[str, dict]:
+    config = apply_overrides(
+        load_run_config(ROOT / "zoo_configs" / f"{name}.yaml"), list(overrides)
+    )
     config.data.root = data_root
     config.out_dir = str(ROOT / "runs" / "pretrained" / name)
     config.source = f"zoo_configs/{name}.yaml"
@@ -41,7 +44,12 @@ def publish(name: str, data_root: str) -> tuple[str, dict]:
     if train(config, resume=checkpoint.exists(), progress=False).interrupted:
         raise SystemExit(f"{name}: interrupted; rerun to resume it.")
     gan, extra, files = describe_run(config.out_dir)
-    extra["command"] = f"ganzoo train zoo_configs/{name}.yaml --data-root DATA_ROOT"
+    extra["command"] = " ".join(
+        [
+            f"ganzoo train zoo_configs/{name}.yaml --data-root DATA_ROOT",
+            *(f"--set {o}" for o in overrides),
+        ]
+    )
     extra["license"] = "apache-2.0"
     model = ganzoo.create(config.model).name
     repo_id = f"ganzoo/{model}-{config.data.name}"
@@ -73,10 +81,17 @@ def main() -> int:
     parser.add_argument(
         "--only", action="append", help="config name(s) to (re)do, e.g. dcgan_mnist"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value of every run, e.g. speed.precision=bf16",
+    )
     args = parser.parse_args()
     index_path = ROOT / "ganzoo" / "pretrained.json"
     for name in args.only or PUBLISHED:
-        tag, entry = publish(name, args.data_root)
+        tag, entry = publish(name, args.data_root, args.set)
         index = (
             json.loads(index_path.read_text()) if index_path.exists() else {}
         )  # re-read: runs may overlap
