@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import GanzooError
+from .errors import GanzooError, TrainingDiverged
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -53,13 +53,19 @@ def _run_config(args: argparse.Namespace):  # -> RunConfig
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from .registry import _entry
     from .run import train
+    from .train.resume_hint import resume_hint
 
-    result = train(_run_config(args), resume=args.resume, progress=not args.no_progress)
-    out = result.out_dir
+    config = _run_config(args)
+    out = Path(config.out_dir or Path("runs") / _entry(config.model).name)
+    try:
+        result = train(config, resume=args.resume, progress=not args.no_progress)
+    except TrainingDiverged as err:
+        raise TrainingDiverged(f"{err} {resume_hint(out, changes=True)}") from None
     if result.interrupted:
         print(f"Interrupted at step {result.step}; checkpoint saved to {result.checkpoint}.\n"
-              f"Resume with: ganzoo train {args.target} --out {out} --resume", file=sys.stderr)  # fmt: skip
+              f"{resume_hint(out, changes=result.stopped_by is not None)}", file=sys.stderr)  # fmt: skip
         return 130
     print(f"Trained {result.step} steps.\n  samples:    {out / 'samples.png'}\n"
           f"  progress:   {out / 'progress.gif'}\n  checkpoint: {result.checkpoint}\n"

@@ -20,6 +20,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
+from ..config import to_dict
 from ..data import BatchStream
 from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GAN
@@ -35,6 +36,7 @@ from .distributed import Distributed, launched_distributed, synchronize_batchnor
 from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
 from .log import MetricsLog
+from .resume_changes import apply_changes, check_changes
 from .sample_features import SampleFeatures
 from .speed import SpeedConfig, autocast_context, prepare_for_speed
 
@@ -212,7 +214,11 @@ class Trainer:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
         try:
             if self.resume and self.checkpoint_path.exists():
-                return load_checkpoint(self.checkpoint_path, map_location="cpu")
+                state = load_checkpoint(self.checkpoint_path, map_location="cpu")
+                recipe = to_dict(self.gan.recipe)
+                sizes = {"steps": self.steps, "batch_size": self.batch_size, "seed": self.seed}
+                state["resume_changes"] = check_changes(state, recipe, **sizes)
+                return state
             if self.resume:
                 logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
             elif self.checkpoint_path.exists():
@@ -280,6 +286,7 @@ class Trainer:
         self._hardware = saved.split("; ") if saved else []
         if self.dist.is_main:
             logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
+        apply_changes(self, state.get("resume_changes") or {}, report=self.dist.is_main)
 
     def save(self) -> Path:
         """Write ``checkpoints/last.pt`` atomically (rank 0 only), refusing non-finite weights."""

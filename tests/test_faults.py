@@ -1,0 +1,104 @@
+"""What a user meets after a run goes wrong: resuming with changes, a checked last good
+checkpoint, one writer per run folder, hostile inputs, and one clear line for each mistake."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import torch
+
+import ganzoo
+from ganzoo.cli import main
+from ganzoo.data import TensorImages, load_embedded
+from ganzoo.errors import ConfigError
+from ganzoo.train import load_checkpoint
+
+from .conftest import stopping_trainer
+
+
+@pytest.fixture(scope="module")
+def digits() -> TensorImages:
+    data = load_embedded()
+    return TensorImages(data.images[:128], data.labels[:128], 10, "digits")
+
+
+def _trainer(digits, out, steps=4, recipe=None, cls=ganzoo.Trainer, **kw):
+    torch.manual_seed(0)
+    gan = ganzoo.create("dcgan", width=8, recipe=recipe or {})
+    kw = {"batch_size": 8, "log_every": 1, "progress": False, "num_samples": 8, "gif": False, **kw}
+    return cls(gan, digits, out, steps=steps, **kw)
+
+
+# ---------------------------------------------------------------- 1. resume with changes
+def test_resume_applies_a_changed_learning_rate_and_says_so(digits, tmp_path, caplog) -> None:
+    _trainer(digits, tmp_path, steps=2).fit()
+    recipe = {"g_optimizer": {"lr": 0.1, "betas": [0.0, 0.9]}}
+    with caplog.at_level(logging.WARNING, logger="ganzoo"):
+        trainer = _trainer(digits, tmp_path, steps=3, recipe=recipe, resume=True)
+        trainer.setup()
+    group = trainer.g_optimizer.param_groups[0]
+    assert group["lr"] == 0.1 and group["betas"] == (0.0, 0.9)
+    assert trainer.d_optimizer.param_groups[0]["lr"] == 2e-4  # unchanged
+    lines = [r.getMessage() for r in caplog.records if "with changes" in r.getMessage()]
+    assert len(lines) == 1
+    assert "recipe.g_optimizer.lr 0.0002 -> 0.1" in lines[0] and "steps 2 -> 3" in lines[0]
+    trainer.fit()
+    saved = load_checkpoint(tmp_path)["g_optimizer"]["param_groups"][0]
+    assert saved["lr"] == 0.1
+
+
+def test_resume_applies_a_changed_schedule_at_the_current_step(digits, tmp_path) -> None:
+    linear = {"lr_schedule": {"name": "linear"}}
+    _trainer(digits, tmp_path, steps=10, recipe=linear, cls=stopping_trainer(5)).fit()
+    recipe = {"g_optimizer": {"lr": 1e-3}, **linear}
+    trainer = _trainer(digits, tmp_path, steps=10, recipe=recipe, resume=True)
+    trainer.setup()
+    assert trainer.g_optimizer.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.5)
+    assert trainer.d_optimizer.param_groups[0]["lr"] == pytest.approx(2e-4 * 0.5)
+    trainer.fit()
+    assert load_checkpoint(tmp_path)["g_optimizer"]["param_groups"][0]["lr"] == pytest.approx(0.0)
+
+
+def test_an_unchanged_resume_reports_nothing(digits, tmp_path, caplog) -> None:
+    _trainer(digits, tmp_path, steps=4, cls=stopping_trainer(2)).fit()
+    with caplog.at_level(logging.WARNING, logger="ganzoo"):
+        _trainer(digits, tmp_path, steps=4, resume=True).setup()
+    assert not [r for r in caplog.records if "with changes" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"batch_size": 16}, "--batch-size 8"),
+        ({"seed": 3}, "--seed 0"),
+        ({"recipe": {"g_optimizer": {"name": "sgd"}}}, "recipe.g_optimizer.name=adam"),
+    ],
+)
+def test_changes_that_cannot_apply_are_refused(digits, tmp_path, change, words) -> None:
+    _trainer(digits, tmp_path, steps=2).fit()
+    with pytest.raises(ConfigError, match="Cannot resume") as err:
+        _trainer(digits, tmp_path, steps=3, resume=True, **change).setup()
+    assert words in str(err.value) and "\n" not in str(err.value)
+
+
+# ---------------------------------------------------------------- 4. the resume hint
+def test_the_resume_hint_resumes_the_run_with_its_own_settings(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "run"
+    original = ganzoo.Trainer.train_step
+
+    def stop_after_two(self):  # as Ctrl-C at step 2 does
+        logs = original(self)
+        self._stop_requested = self.step + 1 >= 2
+        return logs
+
+    monkeypatch.setattr(ganzoo.Trainer, "train_step", stop_after_two)
+    args = ["train", "dcgan", "--steps", "5", "--batch-size", "8", "--out", str(out),
+            "--log-every", "1", "--no-progress", "--set", "model_args.width=8"]  # fmt: skip
+    assert main(args) == 130
+    hint = capsys.readouterr().err.strip().splitlines()[-1]
+    assert hint == f"Resume with: ganzoo train {out / 'run.yaml'} --resume"
+    monkeypatch.undo()
+    assert main(hint.split()[3:]) == 0
+    state = load_checkpoint(out)
+    assert state["step"] == 5 and state["trainer"]["batch_size"] == 8
