@@ -102,3 +102,23 @@ def test_the_resume_hint_resumes_the_run_with_its_own_settings(tmp_path, capsys,
     assert main(hint.split()[3:]) == 0
     state = load_checkpoint(out)
     assert state["step"] == 5 and state["trainer"]["batch_size"] == 8
+
+
+# ---------------------------------------------------------------- 2. the last good checkpoint
+def _all_finite(state: dict) -> bool:
+    from ganzoo.train.finite import _tensors
+
+    tensors = [*_tensors(state["gan"], "gan"), *_tensors(state["g_optimizer"], "g"),
+               *_tensors(state["d_optimizer"], "d")]  # fmt: skip
+    return all(bool(t.isfinite().all()) for _, t in tensors if t.is_floating_point())
+
+
+def test_the_last_good_checkpoint_after_divergence_is_finite(digits, tmp_path) -> None:
+    sgd = {"name": "sgd", "lr": 1e3}
+    trainer = _trainer(digits, tmp_path, steps=30, checkpoint_every=1,
+                       recipe={"g_optimizer": sgd, "d_optimizer": sgd})  # fmt: skip
+    with pytest.raises(ganzoo.errors.TrainingDiverged, match="last good checkpoint") as err:
+        trainer.fit()
+    assert "\n" not in str(err.value)
+    state = load_checkpoint(tmp_path)
+    assert state["step"] < trainer.step and _all_finite(state)

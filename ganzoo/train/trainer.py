@@ -34,6 +34,7 @@ from .checkpoint import (
 )
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
 from .health import Alert, HealthConfig, HealthMonitor, grad_norm
+from .finite import first_nonfinite
 from .images import save_gif, save_grid
 from .log import MetricsLog
 from .resume_changes import apply_changes, check_changes
@@ -367,10 +368,11 @@ class Trainer:
             raise TrainingDiverged(self._diverged_message(f"a loss became NaN/Inf ({values})"))
 
     def _raise_if_diverged(self) -> None:
-        bad = [n for n, p in self.gan.named_parameters() if not torch.isfinite(p).all()]
+        optimizers = {"g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
+        bad = first_nonfinite(self.gan, optimizers)
         if bad:
             raise TrainingDiverged(
-                self._diverged_message(f"parameters became non-finite ({bad[0]}, ...)")
+                self._diverged_message(f"the training state became non-finite ({bad}, ...)")
             )
 
     def _diverged_message(self, what: str) -> str:
