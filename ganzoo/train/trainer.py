@@ -33,8 +33,8 @@ from .checkpoint import (
     save_checkpoint,
 )
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
-from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .finite import first_nonfinite
+from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
 from .log import MetricsLog
 from .resume_changes import apply_changes, check_changes
