@@ -3,7 +3,13 @@ checkpoint, one writer per run folder, hostile inputs, and one clear line for ea
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -11,10 +17,17 @@ import torch
 import ganzoo
 from ganzoo.cli import main
 from ganzoo.data import TensorImages, load_embedded
-from ganzoo.errors import ConfigError
+from ganzoo.errors import CheckpointError, ConfigError
 from ganzoo.train import load_checkpoint
 
 from .conftest import stopping_trainer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env() -> dict[str, str]:
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    return {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": path}
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +135,62 @@ def test_the_last_good_checkpoint_after_divergence_is_finite(digits, tmp_path) -
     assert "\n" not in str(err.value)
     state = load_checkpoint(tmp_path)
     assert state["step"] < trainer.step and _all_finite(state)
+
+
+# ---------------------------------------------------------------- 3. one writer per run folder
+def _hold_lock(folder) -> subprocess.Popen:
+    """Another process holding ``folder``'s run lock until killed."""
+    code = ("import sys, time; from ganzoo.train.lock import RunLock; RunLock.acquire(sys.argv[1]);"
+            " print('held', flush=True); time.sleep(600)")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+                            text=True, env=_env())  # fmt: skip
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_run_folder_in_use_is_refused_naming_the_pid(digits, tmp_path) -> None:
+    holder = _hold_lock(tmp_path)
+    try:
+        with pytest.raises(
+            CheckpointError, match=f"in use by another ganzoo run \\(pid {holder.pid}"
+        ):
+            _trainer(digits, tmp_path, steps=2).fit()
+        assert not (tmp_path / "metrics.jsonl").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    _trainer(digits, tmp_path, steps=2).fit()  # the holder died: its stale lock is taken over
+
+
+def test_a_stale_lock_of_a_dead_process_is_taken_over(digits, tmp_path, caplog) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    (tmp_path / "run.lock").write_text(f"{dead.stdout.strip()} {socket.gethostname()}\n")
+    with caplog.at_level(logging.INFO, logger="ganzoo"):
+        _trainer(digits, tmp_path, steps=2).fit()
+    assert any("Took over the stale lock" in r.getMessage() for r in caplog.records)
+    assert (tmp_path / "run.lock").read_text() == ""  # released at the end
+
+
+def test_two_cli_runs_into_one_folder_leave_one_clean_log(tmp_path) -> None:
+    args = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", "30", "--batch-size", "8",
+            "--out", str(tmp_path), "--log-every", "1", "--no-progress", "--device", "cpu",
+            "--set", "model_args.width=8"]  # fmt: skip
+    procs = [subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=_env()) for _ in "ab"]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, err in results if code == 2)
+    assert refused.strip().splitlines()[-1].startswith(f"error: {tmp_path} is in use")
+    steps = [
+        json.loads(line)["step"] for line in (tmp_path / "metrics.jsonl").read_text().splitlines()
+    ]
+    assert steps == list(range(1, 31))
+
+
+def test_a_new_run_keeps_an_earlier_log_aside_and_says_so(digits, tmp_path, caplog) -> None:
+    (tmp_path / "metrics.jsonl").write_text('{"step": 1, "d_loss": 1.0}\n')
+    with caplog.at_level(logging.WARNING, logger="ganzoo"):
+        _trainer(digits, tmp_path, steps=2).fit()
+    assert (tmp_path / "metrics.jsonl.old").read_text() == '{"step": 1, "d_loss": 1.0}\n'
+    assert any("earlier attempt" in r.getMessage() for r in caplog.records)

@@ -36,6 +36,7 @@ from .distributed import Distributed, launched_distributed, synchronize_batchnor
 from .finite import first_nonfinite
 from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
+from .lock import RunLock
 from .log import MetricsLog
 from .resume_changes import apply_changes, check_changes
 from .sample_features import SampleFeatures
@@ -214,6 +215,7 @@ class Trainer:
     def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
         try:
+            self._run_lock = RunLock.acquire(self.out_dir)  # one writer per run folder
             if self.resume and self.checkpoint_path.exists():
                 state = load_checkpoint(self.checkpoint_path, map_location="cpu")
                 recipe = to_dict(self.gan.recipe)
@@ -461,6 +463,7 @@ class Trainer:
             self.writer.close()
         if main:
             self._report_end(checkpoint, interrupted, stopped_by)
+            self._run_lock.release()
         self.dist.close()
         return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history,
                            self.health.alerts, stopped_by)  # fmt: skip
