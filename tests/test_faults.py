@@ -194,3 +194,73 @@ def test_a_new_run_keeps_an_earlier_log_aside_and_says_so(digits, tmp_path, capl
         _trainer(digits, tmp_path, steps=2).fit()
     assert (tmp_path / "metrics.jsonl.old").read_text() == '{"step": 1, "d_loss": 1.0}\n'
     assert any("earlier attempt" in r.getMessage() for r in caplog.records)
+
+
+# ---------------------------------------------------------------- 6. hostile configs
+HOSTILE = {"pretrained": True, "cache_dir": "EVIL"}
+
+
+def test_a_hostile_config_json_cannot_trigger_a_download(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    folder = ganzoo.create("dcgan", width=8).save_pretrained(tmp_path / "model")
+    config = json.loads((folder / "config.json").read_text())
+    evil = tmp_path / "evil"
+    config["args"].update({**HOSTILE, "cache_dir": str(evil)})
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(
+        CheckpointError, match="sets 'pretrained', which is not an argument of dcgan"
+    ):
+        ganzoo.from_pretrained(folder)
+    assert not evil.exists()
+
+
+def test_a_hostile_checkpoint_config_is_refused_before_create(digits, tmp_path) -> None:
+    from ganzoo.train import load_gan, save_checkpoint
+
+    _trainer(digits, tmp_path / "run", steps=1).fit()
+    state = load_checkpoint(tmp_path / "run")
+    evil = tmp_path / "evil"
+    state["config"].update({**HOSTILE, "cache_dir": str(evil)})
+    save_checkpoint(tmp_path / "hostile.pt", {k: v for k, v in state.items() if k != "path"})
+    with pytest.raises(CheckpointError, match=r"hostile\.pt: its config sets 'pretrained'") as err:
+        load_gan(tmp_path / "hostile.pt")
+    assert not evil.exists() and "\n" not in str(err.value)
+
+
+def test_a_pickled_object_is_refused_without_pointing_at_the_unsafe_fix(tmp_path) -> None:
+    torch.save({"format": "ganzoo-checkpoint", "x": Path("/")}, tmp_path / "pickle.pt")
+    with pytest.raises(CheckpointError, match="refuses to unpickle") as err:
+        load_checkpoint(tmp_path / "pickle.pt")
+    message = str(err.value)
+    assert "weights_only" not in message and "can still be loaded" not in message
+    assert "\n" not in message
+
+
+def test_file_names_in_an_untrusted_config_json_are_checked_by_ganzoo(tmp_path, monkeypatch):
+    from ganzoo.hub import pull
+
+    from .hub_server import HubServer
+
+    folder = ganzoo.create("dcgan", width=8).save_pretrained(tmp_path / "model")
+    config = json.loads((folder / "config.json").read_text())
+    config["files"]["generator"] = "../../outside.safetensors"
+    with HubServer(tmp_path / "server") as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        hub.add_files("eve/model", {"config.json": json.dumps(config).encode()})
+        with pytest.raises(CheckpointError, match="not a plain file name") as err:
+            pull("eve/model", local_dir=tmp_path / "local", cache_dir=tmp_path / "cache")
+    assert "try again" not in str(err.value) and "../../outside" in str(err.value)
+    assert not list(tmp_path.rglob("outside*"))
+
+
+def test_a_refused_hub_path_does_not_say_try_again(tmp_path, monkeypatch) -> None:
+    from ganzoo.hub.remote import _fetch
+
+    from .hub_server import HubServer
+
+    with HubServer(tmp_path / "server") as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        hub.add_files("eve/model", {"a.txt": b"x"})
+        with pytest.raises(CheckpointError, match="not a network problem") as err:
+            _fetch("eve/model", "../a.txt", None, tmp_path / "cache", None)
+    assert "try again" not in str(err.value)

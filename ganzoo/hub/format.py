@@ -115,8 +115,9 @@ def read_config(path: str | os.PathLike[str], where: str = "") -> dict[str, Any]
 def build_from_config(config: dict[str, Any], where: str = "", **overrides: Any) -> GAN:
     """The untrained GAN that ``config`` describes; ``overrides`` may not change its architecture."""
     from ..registry import create
+    from ..safe_config import model_arguments
 
-    args = dict(config.get("args", {}))
+    model, args = model_arguments(config["model"], config.get("args", {}), where or "this repo")
     clashes = {
         k: (args[k], v)
         for k, v in overrides.items()
@@ -131,7 +132,7 @@ def build_from_config(config: dict[str, Any], where: str = "", **overrides: Any)
             f"{details}; they cannot be loaded into another architecture. Drop those overrides, "
             "or build an untrained model with ganzoo.create()."
         )
-    return create(config["model"], **{**args, **overrides})
+    return create(model, **{**args, **overrides})
 
 
 def load_weights(

@@ -23,6 +23,7 @@ from huggingface_hub.utils import (
 
 from ..errors import CheckpointError, GanzooError
 from ..gan import GAN
+from ..safe_config import safe_file_name
 from ..translation import TranslationGAN
 from .card import model_card
 from .format import (
@@ -70,6 +71,11 @@ def _fetch(repo_id: str, filename: str, revision: str | None, cache_dir: Any, to
         raise CheckpointError(f"{where} has no {filename}.") from None
     except HfHubHTTPError as err:
         raise GanzooError(f"Downloading {filename} of {where} failed: {err}") from None
+    except ValueError as err:  # a refused file name or argument: retrying cannot help
+        raise CheckpointError(
+            f"{where}: refused to download {filename!r} ({err}); this is not a network problem. "
+            "Use a repo written by ganzoo."
+        ) from None
     except Exception as err:  # connection dropped mid-file and retries exhausted, DNS, TLS, ...
         raise GanzooError(
             f"Downloading {filename} of {where} failed ({type(err).__name__}: {err}). Nothing "
@@ -201,9 +207,14 @@ def pull(
     if local_dir is not None:
         folder = Path(local_dir)
         folder.mkdir(parents=True, exist_ok=True)
+    where = f"{repo_id}@{revision or 'main'}"
+    listed = config.get("files") or {}
+    if not isinstance(listed, dict):
+        raise CheckpointError(f"{where}: config.json's 'files' is not a mapping of file names.")
+    listed = {key: safe_file_name(name, where) for key, name in listed.items()}
     names = [
         CONFIG_NAME,
-        *config.get("files", {}).values(),
+        *listed.values(),
         "README.md",
         "samples.png",
         "recipe.yaml",
@@ -212,7 +223,7 @@ def pull(
         try:
             path = _fetch(repo_id, name, revision, cache_dir, token)
         except CheckpointError:
-            if name in config.get("files", {}).values():
+            if name in listed.values():
                 raise
             continue  # optional files
         expected = config.get("sha256", {}).get(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,14 @@ def run_record(path: str | os.PathLike[str]) -> dict[str, Any]:
     return (yaml.safe_load(record.read_text()) or {}) if record.is_file() else {}
 
 
+def _corrupt(path: Path, err: Exception) -> str:
+    first = str(err).splitlines()[0] if str(err) else ""
+    return (
+        f"Checkpoint {path} is corrupt or not a ganzoo checkpoint ({type(err).__name__}: {first}). "
+        "Use another checkpoint, or delete it to start afresh."
+    )
+
+
 def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> dict[str, Any]:
     """Load a checkpoint safely (``weights_only``), with clear errors for bad files."""
     path = Path(path)
@@ -78,12 +87,16 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
         raise CheckpointError(f"Checkpoint {path} does not exist.")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as err:
-        raise CheckpointError(
-            f"Checkpoint {path} is corrupt or not a ganzoo checkpoint ({type(err).__name__}: "
-            f"{str(err).splitlines()[0] if str(err) else ''}). Use another checkpoint, or delete it "
-            "to start afresh."
+    except pickle.UnpicklingError as err:
+        if "weights only" not in str(err).lower():
+            raise CheckpointError(_corrupt(path, err)) from None
+        raise CheckpointError(  # not torch's advice, which is the unsafe weights_only=False
+            f"Checkpoint {path} holds Python objects other than tensors and plain values, which "
+            "ganzoo never writes and refuses to unpickle (it could run code). Use a checkpoint "
+            "written by ganzoo, or delete it to start afresh."
         ) from None
+    except Exception as err:
+        raise CheckpointError(_corrupt(path, err)) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a ganzoo checkpoint (no '{FORMAT}' marker).")
     if state.get("version", 0) > VERSION:
@@ -132,12 +145,14 @@ def load_gan_state(gan: GAN, state: dict[str, Any]) -> None:
 def load_gan(path: str | os.PathLike[str], map_location: Any = "cpu") -> GAN:
     """Rebuild the GAN saved in a checkpoint (or run folder) and load its weights."""
     from ..registry import create
+    from ..safe_config import model_arguments
 
     state = load_checkpoint(path, map_location)
     config = dict(state.get("config") or {})
     name = config.pop("model", None)
     if not name:
         raise CheckpointError(f"{state['path']} has no model config; it cannot be rebuilt.")
+    name, config = model_arguments(name, config, state["path"])  # an allow-list, not verbatim
     gan = create(name, **config)
     load_gan_state(gan, state)
     return gan.to(map_location) if map_location is not None else gan
