@@ -264,3 +264,17 @@ def test_a_refused_hub_path_does_not_say_try_again(tmp_path, monkeypatch) -> Non
         with pytest.raises(CheckpointError, match="not a network problem") as err:
             _fetch("eve/model", "../a.txt", None, tmp_path / "cache", None)
     assert "try again" not in str(err.value)
+
+
+# ---------------------------------------------------------------- 10. a dead generator
+def test_a_dead_generator_is_reported_early_with_a_remedy_for_its_loss(tmp_path) -> None:
+    data = load_embedded()
+    digits = TensorImages(data.images[:256], data.labels[:256], 10, "digits")
+    adam = {"lr": 1e3}
+    trainer = _trainer(digits, tmp_path, steps=15, sample_every=5, num_samples=32,
+                       recipe={"g_optimizer": adam, "d_optimizer": adam})  # fmt: skip
+    with pytest.warns(ganzoo.train.TrainingHealthWarning):
+        alerts = {a.detector: a for a in trainer.fit().alerts}
+    assert alerts["vanishing_gradients"].step <= 10 and alerts["mode_collapse"].step <= 10
+    message = alerts["vanishing_gradients"].message
+    assert "generator is dead" in message and "minimax" not in message  # non-saturating here

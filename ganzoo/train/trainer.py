@@ -134,7 +134,10 @@ class Trainer:
         self.progress = progress
         self.gif = gif
         self.run_config = run_config
-        self.health = HealthMonitor(health, getattr(gan.objective.loss, "chance_loss", None))
+        loss = gan.objective.loss
+        self.health = HealthMonitor(
+            health, getattr(loss, "chance_loss", None), loss=getattr(loss, "name", None)
+        )
         self.speed = speed or SpeedConfig()
         self.tensorboard = tensorboard
         self._new_alerts: list[Alert] = []
