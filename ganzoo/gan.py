@@ -12,6 +12,7 @@ from timm.utils import ModelEmaV3
 from torch import Tensor, nn
 
 from .errors import ConfigError, DataError
+from .input_checks import positive_int
 from .models.base import AuxiliaryClassifierDiscriminator, Discriminator, Generator
 from .objectives import Objective
 from .recipe import Recipe
@@ -286,6 +287,8 @@ class GAN(nn.Module):
         classes when ``labels`` is None. ``truncation`` is psi of the truncation trick (models
         whose generator supports it, such as stylegan).
         """
+        positive_int(n, "The number of samples (n)")
+        positive_int(batch_size, "batch_size")
         rng = None
         if seed is not None:
             rng = torch.Generator(device=self.device).manual_seed(seed)

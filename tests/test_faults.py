@@ -275,6 +275,52 @@ def test_a_dead_generator_is_reported_early_with_a_remedy_for_its_loss(tmp_path)
                        recipe={"g_optimizer": adam, "d_optimizer": adam})  # fmt: skip
     with pytest.warns(ganzoo.train.TrainingHealthWarning):
         alerts = {a.detector: a for a in trainer.fit().alerts}
-    assert alerts["vanishing_gradients"].step <= 10 and alerts["mode_collapse"].step <= 10
+    assert alerts["vanishing_gradients"].step <= 10  # was 100, the end of the warm-up
     message = alerts["vanishing_gradients"].message
     assert "generator is dead" in message and "minimax" not in message  # non-saturating here
+
+
+# ---------------------------------------------------------------- 7. one line, not a traceback
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["train", "dcgan", "--img-size", "0"], "img_size must be a positive integer, got 0"),
+        (["train", "dcgan", "--img-size", "-1"], "img_size must be a positive integer, got -1"),
+        (["train", "dcgan", "--img-size", "1024"], "choose a smaller --img-size"),
+        (["train", "dcgan", "--set", "model_args.width=0"], "width must be a positive integer"),
+        (["train", "dcgan", "--set", "recipe.g_optimizer.lr=.nan"], "finite positive number"),
+        (["train", "dcgan", "--steps", "0"], "steps"),
+        (["sample", "dcgan.mnist", "--n", "0"], "number of samples (n) must be a positive"),
+    ],
+)
+def test_bad_numbers_give_one_line(args, words, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    if args[0] == "sample":  # a local run folder stands in for the Hub model
+        _trainer(TensorImages(load_embedded().images[:16], None, 0, "d"), tmp_path / "r", 1).fit()
+        args = ["sample", str(tmp_path / "r"), *args[2:]]
+    assert main([*args, "--no-progress"] if args[0] == "train" else args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and words in err, err
+    assert not (tmp_path / "runs").exists()  # refused before anything was written
+
+
+def test_python_api_counts_are_checked_not_replaced(digits, tmp_path) -> None:
+    gan = ganzoo.create("dcgan", width=8)
+    for bad in ({"steps": 0}, {"batch_size": 0}, {"steps": -5}, {"log_every": 0}):
+        with pytest.raises(ConfigError, match=f"{next(iter(bad))} must be a positive integer"):
+            ganzoo.Trainer(gan, digits, tmp_path, **bad)
+    with pytest.raises(ConfigError, match="number of samples"):
+        gan.sample(0)
+
+
+def test_a_collapse_after_diverse_samples_is_reported_during_warm_up() -> None:
+    from ganzoo.train.health import HealthMonitor
+
+    torch.manual_seed(0)
+    monitor = HealthMonitor()
+    monitor.set_real_reference(torch.randn(32, 16))
+    alike = torch.randn(1, 16).expand(32, 16) + 1e-6 * torch.randn(32, 16)
+    assert monitor.observe_samples(5, alike)[0] == []  # a fresh generator: alike, not collapsed
+    assert monitor.observe_samples(10, torch.randn(32, 16))[0] == []
+    alerts, _ = monitor.observe_samples(15, alike)
+    assert [a.detector for a in alerts] == ["mode_collapse"]  # step 15 < warm-up (100)

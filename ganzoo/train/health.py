@@ -224,8 +224,13 @@ class HealthMonitor:
         found = []
         self._best_ratio = max(self._best_ratio, ratio)
         falling = ratio < self.config.diversity_ratio and ratio < 0.5 * self._best_ratio
-        collapsed = ratio < self.config.diversity_floor  # (near) identical samples: at any step
-        if collapsed or (step >= self.config.warmup_steps and falling):
+        # (near) identical samples after diverse ones: a collapse even during warm-up (a fresh
+        # generator's samples are alike, so warm-up still guards the first ones)
+        was_diverse = self._best_ratio >= self.config.diversity_ratio
+        collapsed = ratio < self.config.diversity_floor and was_diverse
+        if collapsed or (
+            step >= self.config.warmup_steps and (falling or ratio < self.config.diversity_floor)
+        ):
             found.append(Alert("mode_collapse", step,
                 f"generated samples are {ratio:.0%} as diverse as real data (mean pairwise feature "
                 "distance); the generator is collapsing onto few modes. Try a lower generator "

@@ -24,6 +24,7 @@ from ..config import to_dict
 from ..data import BatchStream
 from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GAN
+from ..input_checks import check_counts
 from ..objectives.regularizers import loss_scaling
 from ..objectives.sharding import batch_shard, per_sample
 from .checkpoint import (
@@ -115,6 +116,14 @@ class Trainer:
         speed: SpeedConfig | None = None,
         tensorboard: bool = False,
     ) -> None:
+        check_counts(
+            steps=steps,
+            batch_size=batch_size,
+            log_every=log_every,
+            sample_every=sample_every,
+            checkpoint_every=checkpoint_every,
+            num_samples=num_samples,
+        )
         self.gan = gan
         self.data = data
         self.out_dir = Path(out_dir)
