@@ -324,3 +324,17 @@ def test_a_collapse_after_diverse_samples_is_reported_during_warm_up() -> None:
     assert monitor.observe_samples(10, torch.randn(32, 16))[0] == []
     alerts, _ = monitor.observe_samples(15, alike)
     assert [a.detector for a in alerts] == ["mode_collapse"]  # step 15 < warm-up (100)
+
+
+# ---------------------------------------------------------------- 8. logs across a resume
+def test_the_interrupted_log_window_averages_like_an_uninterrupted_run(digits, tmp_path) -> None:
+    _trainer(digits, tmp_path / "whole", steps=10, log_every=5).fit()
+    _trainer(digits, tmp_path / "cut", steps=10, log_every=5, cls=stopping_trainer(3)).fit()
+    _trainer(digits, tmp_path / "cut", steps=10, log_every=5, resume=True).fit()
+
+    def rows(run: str) -> list[dict]:
+        lines = (tmp_path / run / "metrics.jsonl").read_text().splitlines()
+        return [{k: v for k, v in json.loads(x).items() if k != "images_per_s"} for x in lines]
+
+    assert [r["step"] for r in rows("cut")] == [5, 10]
+    assert rows("cut") == rows("whole")

@@ -39,6 +39,7 @@ from .health import Alert, HealthConfig, HealthMonitor, grad_norm
 from .images import save_gif, save_grid
 from .lock import RunLock
 from .log import MetricsLog
+from .log_window import restore_window, window_state
 from .resume_changes import apply_changes, check_changes
 from .sample_features import SampleFeatures
 from .speed import SpeedConfig, autocast_context, prepare_for_speed
@@ -150,6 +151,7 @@ class Trainer:
         self.speed = speed or SpeedConfig()
         self.tensorboard = tensorboard
         self._new_alerts: list[Alert] = []
+        self._resumed_window: dict[str, Any] | None = None
         self.step = 0
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
@@ -263,6 +265,7 @@ class Trainer:
             "lr_schedule": self.lr_scheduler.state_dict(),
             "scaler": self.scaler.state_dict(),
             "health": self.health.state_dict(),
+            "log_window": window_state(*getattr(self, "_log_window", ({}, {}))),
             "rng": rng,
             "data": self.stream.state_dict(),
             "trainer": {
@@ -296,6 +299,7 @@ class Trainer:
         if "cuda" in state["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
         self.step, self.d_step = state["step"], state["d_step"]
+        self._resumed_window = state.get("log_window")
         self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
         saved = state.get("trainer", {}).get("hardware")
         self._hardware = saved.split("; ") if saved else []
@@ -424,8 +428,8 @@ class Trainer:
         self._fit_started = time.perf_counter()
         main = self.dist.is_main
         history: list[dict[str, Any]] = []
-        totals: dict[str, Tensor] = {}
-        counts: dict[str, int] = {}  # steps that logged each key since the last row
+        # the window of the next row (restored on resume: a row averages the same steps)
+        totals, counts = restore_window(self._resumed_window, self.device)
         count, started = 0, time.perf_counter()
         bar = tqdm(total=self.steps, initial=self.step, disable=not (self.progress and main),
                    unit="step", desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
@@ -460,6 +464,7 @@ class Trainer:
                         self._observe(bar, row)
                     history.append(row)
                     totals, counts, count, started = {}, {}, 0, time.perf_counter()
+                self._log_window = (totals, counts)  # for checkpoints (copied only when saved)
                 if main and (self.step % self.sample_every == 0 or self.step == self.steps):
                     self._render_samples()
                 new_alerts = self.health.alerts[earlier_alerts:]
