@@ -175,11 +175,15 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         result["translated"] = f"{args.translate} ({args.split} split sources)"
     print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
           f"features: {result['extractor']}")  # fmt: skip
+    flagged = result.get("unreliable", {})
     for key, value in result.items():
+        mark = "  (unreliable)" if key in flagged else ""
         if isinstance(value, float):
-            print(f"  {key:<22} {value:.4f}")
+            print(f"  {key:<22} {value:.4f}{mark}")
         elif key in ("classes_covered",):
-            print(f"  {key:<22} {value}")
+            print(f"  {key:<22} {value}{mark}")
+    if flagged:
+        print(f"warning: {', '.join(flagged)} are unreliable: {next(iter(flagged.values()))}.")
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")

@@ -338,3 +338,19 @@ def test_the_interrupted_log_window_averages_like_an_uninterrupted_run(digits, t
 
     assert [r["step"] for r in rows("cut")] == [5, 10]
     assert rows("cut") == rows("whole")
+
+
+# ---------------------------------------------------------------- 9. too few samples
+def test_eval_with_few_samples_flags_its_metrics(digits, tmp_path, data_root, capsys, monkeypatch):
+    monkeypatch.setenv("GANZOO_CACHE", str(tmp_path / "cache"))
+    _trainer(digits, tmp_path / "run", steps=1).fit()
+    out = tmp_path / "eval.json"
+    args = ["eval", str(tmp_path / "run"), "--n", "10", "--metrics", "fid,pr,coverage",
+            "--reference", "mnist", "--data-root", str(data_root), "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    record = json.loads(out.read_text())
+    assert {"fid", "precision", "recall", "classes_covered"} <= set(record["unreliable"])
+    assert "only 10 samples" in record["unreliable"]["fid"]
+    assert all(line.endswith("(unreliable)") for line in printed.splitlines() if "  fid " in line)
+    assert "warning: fid, precision, recall" in printed
