@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -354,3 +355,57 @@ def test_eval_with_few_samples_flags_its_metrics(digits, tmp_path, data_root, ca
     assert "only 10 samples" in record["unreliable"]["fid"]
     assert all(line.endswith("(unreliable)") for line in printed.splitlines() if "  fid " in line)
     assert "warning: fid, precision, recall" in printed
+
+
+# ---------------------------------------------------------------- 5. the corrupt-input corpus
+def _png(path: Path, size=(8, 8), mode="L") -> Path:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, 200 if mode != "1" else 1).save(path)
+    return path
+
+
+def _bad_image(kind: str, folder: Path) -> Path:
+    path = folder / "digits" / f"{kind}.png"
+    if kind == "zero-byte":
+        path.write_bytes(b"")
+    elif kind == "truncated":
+        data = _png(path, (32, 32), "RGB").read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif kind == "not-an-image":
+        path.write_text("<html>404</html>")
+    elif kind == "bomb":  # 400 Mpixels in a few kB, beyond PIL's safe limit
+        _png(path, (20_000, 20_000), "1")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["zero-byte", "truncated", "not-an-image", "bomb"])
+def test_a_bad_image_in_a_folder_is_one_line_naming_it(kind, tmp_path, capsys) -> None:
+    for i in range(4):
+        _png(tmp_path / "data" / "digits" / f"good{i}.png")
+    bad = _bad_image(kind, tmp_path / "data")
+    args = ["train", "dcgan", "--dataset", str(tmp_path / "data"), "--img-size", "16",
+            "--steps", "1", "--batch-size", "2", "--out", str(tmp_path / "run"), "--no-progress"]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err, err
+    assert str(bad) in err and "remove or replace the file" in err
+    bad.unlink()  # the fix
+    assert main([*args, "--resume"]) == 0
+
+
+def test_wrong_mode_images_are_converted_not_refused(tmp_path) -> None:
+    from PIL import Image
+
+    from ganzoo.data import load_dataset
+
+    folder = tmp_path / "data" / "x"
+    _png(folder / "rgba.png", mode="RGBA")
+    _png(folder / "palette.png", mode="P")
+    _png(folder / "cmyk.jpg", mode="CMYK")
+    Image.fromarray(np.full((8, 8), 65535, dtype=np.uint16)).save(folder / "grey16.png")
+    data = load_dataset(str(tmp_path / "data"), img_size=8, channels=3)
+    images = torch.stack([data[i][0] for i in range(len(data))])
+    assert images.shape == (4, 3, 8, 8) and images.min() >= -1 and images.max() <= 1
+    assert images[[i for i, (p, _) in enumerate(data.folder.samples) if "grey16" in p]].min() == 1
