@@ -3,17 +3,22 @@ checkpoint, one writer per run folder, hostile inputs, and one clear line for ea
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import random
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+import yaml
 
 import ganzoo
 from ganzoo.cli import main
@@ -409,3 +414,85 @@ def test_wrong_mode_images_are_converted_not_refused(tmp_path) -> None:
     images = torch.stack([data[i][0] for i in range(len(data))])
     assert images.shape == (4, 3, 8, 8) and images.min() >= -1 and images.max() <= 1
     assert images[[i for i, (p, _) in enumerate(data.folder.samples) if "grey16" in p]].min() == 1
+
+
+# ---------------------------------------------------------------- SIGKILL at random moments
+def _kill_command(out: Path, resume: bool, steps: int) -> list[str]:
+    command = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", str(steps),
+               "--batch-size", "16", "--out", str(out), "--device", "cpu", "--no-progress",
+               "--checkpoint-every", "1", "--log-every", "1", "--sample-every", "5",
+               "--set", "model_args.width=8"]  # fmt: skip
+    return command + (["--resume"] if resume else [])
+
+
+def _rows(out: Path) -> int:
+    log = out / "metrics.jsonl"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def _assert_nothing_corrupt(out: Path, steps: int | None = None) -> None:
+    """Every file a kill can leave behind is whole (a torn last log line is repaired on resume);
+    ``steps`` of a finished run: its logs hold every step once, no temporary file is left."""
+    finished = steps is not None
+    from PIL import Image
+
+    if (out / "checkpoints" / "last.pt").exists():
+        assert load_checkpoint(out)["format"] == "ganzoo-checkpoint"
+    if (out / "run.yaml").exists():
+        assert yaml.safe_load((out / "run.yaml").read_text())["model"] == "dcgan"
+    for png in (out / "samples").glob("step_*.png"):
+        with Image.open(png) as image:
+            image.load()
+    lines = (
+        (out / "metrics.jsonl").read_text().splitlines() if (out / "metrics.jsonl").exists() else []
+    )
+    for line in lines if finished else lines[:-1]:
+        json.loads(line)
+    if finished:
+        assert not list(out.rglob("*.tmp"))
+        csv_rows = (out / "metrics.csv").read_text().splitlines()[1:]
+        assert len(csv_rows) == len(lines) == steps
+
+
+def _kill_and_resume(tmp_path: Path, kills: int, seed: int, steps: int) -> None:
+    reference = tmp_path / "reference"
+    command = functools.partial(_kill_command, steps=steps)
+    subprocess.run(command(reference, False), check=True, env=_env(), capture_output=True)
+    out, rng, killed = tmp_path / "killed", random.Random(seed), 0
+    for _ in range(kills):
+        proc = subprocess.Popen(command(out, resume=out.exists()), env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        seen, deadline = _rows(out), time.monotonic() + 120
+        while _rows(out) <= seen and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)  # until this attempt trains (a checkpoint and a row every step)
+        time.sleep(rng.uniform(0.0, 0.25))  # then anywhere: a step, a row, a grid, a checkpoint
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        code = proc.wait()
+        assert code in (0, -signal.SIGKILL), proc.stderr.read()[-2000:]
+        proc.stderr.close()
+        _assert_nothing_corrupt(out)
+    assert killed >= kills - 1  # a fast machine may finish during the last attempt
+    final = subprocess.run(command(out, True), env=_env(), capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr[-3000:]
+    _assert_nothing_corrupt(out, steps)
+    state, expected = load_checkpoint(out), load_checkpoint(reference)
+    assert state["step"] == expected["step"] == steps
+    for key, value in expected["gan"].items():
+        assert torch.equal(value, state["gan"][key]), key
+    for name in ("g_optimizer", "d_optimizer"):
+        assert json.dumps(str(state[name]["param_groups"])) == json.dumps(
+            str(expected[name]["param_groups"])
+        )
+    logged = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert logged == list(range(1, steps + 1))
+
+
+def test_five_sigkills_then_resume_equal_an_uninterrupted_run(tmp_path) -> None:
+    _kill_and_resume(tmp_path, kills=5, seed=1, steps=40)
+
+
+@pytest.mark.slow
+def test_twenty_sigkills_then_resume_equal_an_uninterrupted_run(tmp_path) -> None:
+    _kill_and_resume(tmp_path, kills=20, seed=2, steps=150)

@@ -49,6 +49,13 @@ def remove_stale_temporaries(path: str | os.PathLike[str]) -> None:
         stale.unlink(missing_ok=True)
 
 
+def remove_temporaries_in(*folders: str | os.PathLike[str]) -> None:
+    """Delete every temporary file that a killed :func:`atomic_write` left in ``folders``."""
+    for folder in folders:
+        for stale in Path(folder).glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def save_checkpoint(path: str | os.PathLike[str], state: dict[str, Any]) -> Path:
     """Atomically save a training state (tensors, numbers, strings, dicts, lists)."""
     payload = {"format": FORMAT, "version": VERSION, **state}

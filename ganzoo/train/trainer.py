@@ -28,9 +28,11 @@ from ..input_checks import check_counts
 from ..objectives.regularizers import loss_scaling
 from ..objectives.sharding import batch_shard, per_sample
 from .checkpoint import (
+    atomic_write,
     load_checkpoint,
     load_gan_state,
     remove_stale_temporaries,
+    remove_temporaries_in,
     save_checkpoint,
 )
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
@@ -218,13 +220,15 @@ class Trainer:
         self.log = MetricsLog(self.out_dir)
         self.log.truncate_after(self.step)  # rows of a crashed attempt past the checkpoint
         remove_stale_temporaries(self.checkpoint_path)
+        remove_temporaries_in(self.out_dir, self.out_dir / "samples")  # grids, run.yaml, GIF
         if self.tensorboard:
             from .tensorboard import open_writer
 
             self.writer = open_writer(self.out_dir / "tensorboard")
         # Written only now: a refused run must not touch the folder's record.
-        if self.run_config is not None:
-            (self.out_dir / "run.yaml").write_text(yaml.safe_dump(self.run_config, sort_keys=False))
+        if self.run_config is not None:  # atomically: a kill mid-write must not tear the record
+            record = yaml.safe_dump(self.run_config, sort_keys=False)
+            atomic_write(self.out_dir / "run.yaml", lambda tmp: Path(tmp).write_text(record))
 
     def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
