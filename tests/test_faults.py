@@ -496,3 +496,33 @@ def test_five_sigkills_then_resume_equal_an_uninterrupted_run(tmp_path) -> None:
 @pytest.mark.slow
 def test_twenty_sigkills_then_resume_equal_an_uninterrupted_run(tmp_path) -> None:
     _kill_and_resume(tmp_path, kills=20, seed=2, steps=150)
+
+
+# ---------------------------------------------------------------- a rank dies
+def test_when_rank_0_dies_the_other_rank_exits_with_a_clear_error(tmp_path) -> None:
+    """The writer (and store host) is killed mid-run; the survivor must not hang."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**_env(), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": "2",
+           "GANZOO_DIST_TIMEOUT": "60"}  # fmt: skip
+    worker = ROOT / "tests" / "ddp_worker.py"
+    command = [sys.executable, str(worker), str(tmp_path / "ddp"), str(tmp_path / "res"), "dcgan",
+               "8", "--signal-at", "4", "--signal-rank", "0"]  # fmt: skip
+    procs = [subprocess.Popen(command, env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for r in (0, 1)]  # fmt: skip
+    started = time.monotonic()
+    try:
+        procs[0].communicate(timeout=240)
+        _, err1 = procs[1].communicate(timeout=120)  # well within the 60 s + start-up
+    finally:
+        for proc in procs:
+            proc.kill()
+    assert procs[0].returncode == -signal.SIGKILL
+    assert procs[1].returncode != 0
+    last = err1.strip().splitlines()[-1]
+    assert "DistributedError" in err1 and "--resume" in err1, err1[-3000:]
+    assert "lost contact with the other ranks" in err1 or "stalled" in err1, last
+    assert time.monotonic() - started < 200
+    assert load_checkpoint(tmp_path / "ddp")["step"] == 2  # the last checkpoint is whole
