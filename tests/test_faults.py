@@ -526,3 +526,50 @@ def test_when_rank_0_dies_the_other_rank_exits_with_a_clear_error(tmp_path) -> N
     assert "lost contact with the other ranks" in err1 or "stalled" in err1, last
     assert time.monotonic() - started < 200
     assert load_checkpoint(tmp_path / "ddp")["step"] == 2  # the last checkpoint is whole
+
+
+# ---------------------------------------------------------------- the corrupt-checkpoint corpus
+def _bad_checkpoint(kind: str, run: Path) -> Path:
+    path = run / "checkpoints" / "last.pt"
+    if kind == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif kind == "zero-byte":
+        path.write_bytes(b"")
+    elif kind == "foreign":  # a plain state dict, not a ganzoo checkpoint
+        torch.save({"weight": torch.zeros(2)}, path)
+    elif kind == "pickle":
+        torch.save({"format": "ganzoo-checkpoint", "x": Path("/")}, path)
+    elif kind == "hostile-config":
+        state = load_checkpoint(run)
+        state["config"]["cache_dir"] = str(run / "evil")
+        torch.save({k: v for k, v in state.items() if k != "path"}, path)
+    elif kind == "hostile-config.json":
+        ganzoo.create("dcgan", width=8).save_pretrained(run / "model")
+        config = json.loads((run / "model" / "config.json").read_text())
+        config["args"]["pretrained"] = True
+        (run / "model" / "config.json").write_text(json.dumps(config))
+        return run / "model"
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "fix"),
+    [
+        ("truncated", "Use another checkpoint, or delete it"),
+        ("zero-byte", "Use another checkpoint, or delete it"),
+        ("foreign", "Pass a checkpoint that ganzoo wrote"),
+        ("pickle", "Use a checkpoint written by ganzoo"),
+        ("hostile-config", "Use a config written by ganzoo"),
+        ("hostile-config.json", "Use a config written by ganzoo"),
+    ],
+)
+def test_a_bad_checkpoint_or_config_is_one_line_naming_it(kind, fix, digits, tmp_path, capsys):
+    run = tmp_path / "run"
+    _trainer(digits, run, steps=1).fit()
+    path = _bad_checkpoint(kind, run)
+    capsys.readouterr()
+    assert main(["sample", str(path), "--out", str(tmp_path / "grid.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and str(path) in err, err
+    assert fix in err and "weights_only" not in err
+    assert not (run / "evil").exists()

@@ -105,7 +105,10 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
     except Exception as err:
         raise CheckpointError(_corrupt(path, err)) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a ganzoo checkpoint (no '{FORMAT}' marker).")
+        raise CheckpointError(
+            f"{path} is not a ganzoo checkpoint (no '{FORMAT}' marker). Pass a checkpoint that "
+            "ganzoo wrote (RUN/checkpoints/last.pt) or a run folder."
+        )
     if state.get("version", 0) > VERSION:
         raise CheckpointError(
             f"{path} was written by a newer ganzoo (format {state['version']}); upgrade ganzoo."

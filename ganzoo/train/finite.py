@@ -26,7 +26,10 @@ def first_nonfinite(module: torch.nn.Module, optimizers: dict[str, Any]) -> str 
     named = [*module.named_parameters(), *module.named_buffers()]
     for name, optimizer in optimizers.items():
         named += list(_tensors(optimizer.state_dict()["state"], name))
-    for name, tensor in named:
-        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            return name
-    return None
+    named = [(name, t) for name, t in named if t.is_floating_point() and t.numel()]
+    if not named:
+        return None
+    finite = torch.stack([torch.isfinite(t).all().to(named[0][1].device) for _, t in named])
+    if bool(finite.all()):  # one host sync for the whole state
+        return None
+    return named[int((~finite).nonzero()[0])][0]
