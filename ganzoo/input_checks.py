@@ -9,8 +9,10 @@ from typing import Any
 from .errors import ConfigError, DataError
 
 # Architecture arguments that count channels, units or layers: 0 or less builds empty networks.
-POSITIVE_SIZES = ("width", "max_width", "latent_dim", "code_dim", "w_dim", "channels")
-POSITIVE_SIZES += ("source_channels", "img_size")
+# (Image sizes and channel counts have their own checks in the networks, naming valid values.)
+POSITIVE_SIZES = ("width", "max_width", "latent_dim", "code_dim", "w_dim")
+# Checked before a dataset is resized or converted to them.
+DATA_SHAPE = ("img_size", "channels", "source_channels")
 # An in-memory dataset resized beyond this would exhaust memory; stream a folder instead.
 MAX_IN_MEMORY_BYTES = 8 << 30
 
@@ -34,9 +36,11 @@ def positive_number(value: Any, name: str) -> float:
     return float(value)
 
 
-def check_architecture_sizes(model: str, args: dict[str, Any]) -> None:
+def check_architecture_sizes(
+    model: str, args: dict[str, Any], keys: tuple[str, ...] = POSITIVE_SIZES
+) -> None:
     """Refuse sizes of an architecture (``width=0``, ``latent_dim=-1``) that build empty nets."""
-    for key in POSITIVE_SIZES:
+    for key in keys:
         for name in (key, f"g_{key}", f"d_{key}"):
             if name in args and args[name] is not None:
                 positive_int(args[name], name, model)

@@ -14,7 +14,7 @@ from .config import from_dict, load_yaml, to_dict
 from .data import ImagePairs, load_dataset
 from .errors import ConfigError, DataError
 from .gan import GAN
-from .input_checks import check_architecture_sizes
+from .input_checks import DATA_SHAPE, POSITIVE_SIZES, check_architecture_sizes
 from .recipe import Recipe
 from .registry import create
 from .train import HealthConfig, SpeedConfig, Trainer, TrainResult
@@ -101,7 +101,8 @@ def build_run(config: RunConfig) -> tuple[GAN, Any]:
     unless ``model_args`` sets them, in which case the data is resized/converted). For
     :class:`ImagePairs` the targets set ``channels`` and the sources ``source_channels``."""
     args = dict(config.model_args)
-    check_architecture_sizes(config.model, args)  # before any data is resized to them
+    # before any data is resized or converted to them
+    check_architecture_sizes(config.model, args, (*POSITIVE_SIZES, *DATA_SHAPE))
     img_size, channels = args.get("img_size"), args.get("channels")
     data = load_dataset(config.data.name, config.data.root, config.data.train, config.data.download,
                         img_size=img_size, channels=channels,
