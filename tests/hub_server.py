@@ -391,9 +391,14 @@ class HubServer:
         for f in json.loads(call["body"])["files"]:
             lfs = f["path"].lower().endswith(LFS_SUFFIXES)
             known = files.get(f["path"], {})
-            answer.append({"path": f["path"], "uploadMode": "lfs" if lfs else "regular",
-                           "shouldIgnore": False,
-                           "oid": known.get("sha256" if lfs else "oid")})  # fmt: skip
+            answer.append(
+                {
+                    "path": f["path"],
+                    "uploadMode": "lfs" if lfs else "regular",
+                    "shouldIgnore": False,
+                    "oid": known.get("sha256" if lfs else "oid"),
+                }
+            )
         return self._json({"files": answer})
 
     def _lfs_batch(self, repo_id: str, call: dict) -> Response:

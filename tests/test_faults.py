@@ -112,8 +112,21 @@ def test_the_resume_hint_resumes_the_run_with_its_own_settings(tmp_path, capsys,
         return logs
 
     monkeypatch.setattr(ganzoo.Trainer, "train_step", stop_after_two)
-    args = ["train", "dcgan", "--steps", "5", "--batch-size", "8", "--out", str(out),
-            "--log-every", "1", "--no-progress", "--set", "model_args.width=8"]  # fmt: skip
+    args = [
+        "train",
+        "dcgan",
+        "--steps",
+        "5",
+        "--batch-size",
+        "8",
+        "--out",
+        str(out),
+        "--log-every",
+        "1",
+        "--no-progress",
+        "--set",
+        "model_args.width=8",
+    ]
     assert main(args) == 130
     hint = capsys.readouterr().err.strip().splitlines()[-1]
     assert hint == f"Resume with: ganzoo train {out / 'run.yaml'} --resume"
@@ -127,15 +140,23 @@ def test_the_resume_hint_resumes_the_run_with_its_own_settings(tmp_path, capsys,
 def _all_finite(state: dict) -> bool:
     from ganzoo.train.finite import _tensors
 
-    tensors = [*_tensors(state["gan"], "gan"), *_tensors(state["g_optimizer"], "g"),
-               *_tensors(state["d_optimizer"], "d")]  # fmt: skip
+    tensors = [
+        *_tensors(state["gan"], "gan"),
+        *_tensors(state["g_optimizer"], "g"),
+        *_tensors(state["d_optimizer"], "d"),
+    ]
     return all(bool(t.isfinite().all()) for _, t in tensors if t.is_floating_point())
 
 
 def test_the_last_good_checkpoint_after_divergence_is_finite(digits, tmp_path) -> None:
     sgd = {"name": "sgd", "lr": 1e3}
-    trainer = _trainer(digits, tmp_path, steps=30, checkpoint_every=1,
-                       recipe={"g_optimizer": sgd, "d_optimizer": sgd})  # fmt: skip
+    trainer = _trainer(
+        digits,
+        tmp_path,
+        steps=30,
+        checkpoint_every=1,
+        recipe={"g_optimizer": sgd, "d_optimizer": sgd},
+    )
     with pytest.raises(ganzoo.errors.TrainingDiverged, match="last good checkpoint") as err:
         trainer.fit()
     assert "\n" not in str(err.value)
@@ -146,10 +167,13 @@ def test_the_last_good_checkpoint_after_divergence_is_finite(digits, tmp_path) -
 # ---------------------------------------------------------------- 3. one writer per run folder
 def _hold_lock(folder) -> subprocess.Popen:
     """Another process holding ``folder``'s run lock until killed."""
-    code = ("import sys, time; from ganzoo.train.lock import RunLock; RunLock.acquire(sys.argv[1]);"
-            " print('held', flush=True); time.sleep(600)")  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
-                            text=True, env=_env())  # fmt: skip
+    code = (
+        "import sys, time; from ganzoo.train.lock import RunLock; RunLock.acquire(sys.argv[1]);"
+        " print('held', flush=True); time.sleep(600)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True, env=_env()
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -169,8 +193,12 @@ def test_a_run_folder_in_use_is_refused_naming_the_pid(digits, tmp_path) -> None
 
 
 def test_a_stale_lock_of_a_dead_process_is_taken_over(digits, tmp_path, caplog) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (tmp_path / "run.lock").write_text(f"{dead.stdout.strip()} {socket.gethostname()}\n")
     with caplog.at_level(logging.INFO, logger="ganzoo"):
         _trainer(digits, tmp_path, steps=2).fit()
@@ -179,9 +207,26 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over(digits, tmp_path, caplog) 
 
 
 def test_two_cli_runs_into_one_folder_leave_one_clean_log(tmp_path) -> None:
-    args = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", "30", "--batch-size", "8",
-            "--out", str(tmp_path), "--log-every", "1", "--no-progress", "--device", "cpu",
-            "--set", "model_args.width=8"]  # fmt: skip
+    args = [
+        sys.executable,
+        "-m",
+        "ganzoo",
+        "train",
+        "dcgan",
+        "--steps",
+        "30",
+        "--batch-size",
+        "8",
+        "--out",
+        str(tmp_path),
+        "--log-every",
+        "1",
+        "--no-progress",
+        "--device",
+        "cpu",
+        "--set",
+        "model_args.width=8",
+    ]
     procs = [subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=_env()) for _ in "ab"]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     codes = sorted(code for code, _ in results)
@@ -277,8 +322,14 @@ def test_a_dead_generator_is_reported_early_with_a_remedy_for_its_loss(tmp_path)
     data = load_embedded()
     digits = TensorImages(data.images[:256], data.labels[:256], 10, "digits")
     adam = {"lr": 1e3}
-    trainer = _trainer(digits, tmp_path, steps=15, sample_every=5, num_samples=32,
-                       recipe={"g_optimizer": adam, "d_optimizer": adam})  # fmt: skip
+    trainer = _trainer(
+        digits,
+        tmp_path,
+        steps=15,
+        sample_every=5,
+        num_samples=32,
+        recipe={"g_optimizer": adam, "d_optimizer": adam},
+    )
     with pytest.warns(ganzoo.train.TrainingHealthWarning):
         alerts = {a.detector: a for a in trainer.fit().alerts}
     assert alerts["vanishing_gradients"].step <= 10  # was 100, the end of the warm-up
@@ -351,8 +402,20 @@ def test_eval_with_few_samples_flags_its_metrics(digits, tmp_path, data_root, ca
     monkeypatch.setenv("GANZOO_CACHE", str(tmp_path / "cache"))
     _trainer(digits, tmp_path / "run", steps=1).fit()
     out = tmp_path / "eval.json"
-    args = ["eval", str(tmp_path / "run"), "--n", "10", "--metrics", "fid,pr,coverage",
-            "--reference", "mnist", "--data-root", str(data_root), "--out", str(out)]  # fmt: skip
+    args = [
+        "eval",
+        str(tmp_path / "run"),
+        "--n",
+        "10",
+        "--metrics",
+        "fid,pr,coverage",
+        "--reference",
+        "mnist",
+        "--data-root",
+        str(data_root),
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     record = json.loads(out.read_text())
@@ -390,8 +453,21 @@ def test_a_bad_image_in_a_folder_is_one_line_naming_it(kind, tmp_path, capsys) -
     for i in range(4):
         _png(tmp_path / "data" / "digits" / f"good{i}.png")
     bad = _bad_image(kind, tmp_path / "data")
-    args = ["train", "dcgan", "--dataset", str(tmp_path / "data"), "--img-size", "16",
-            "--steps", "1", "--batch-size", "2", "--out", str(tmp_path / "run"), "--no-progress"]  # fmt: skip
+    args = [
+        "train",
+        "dcgan",
+        "--dataset",
+        str(tmp_path / "data"),
+        "--img-size",
+        "16",
+        "--steps",
+        "1",
+        "--batch-size",
+        "2",
+        "--out",
+        str(tmp_path / "run"),
+        "--no-progress",
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err, err
@@ -418,10 +494,30 @@ def test_wrong_mode_images_are_converted_not_refused(tmp_path) -> None:
 
 # ---------------------------------------------------------------- SIGKILL at random moments
 def _kill_command(out: Path, resume: bool, steps: int) -> list[str]:
-    command = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", str(steps),
-               "--batch-size", "16", "--out", str(out), "--device", "cpu", "--no-progress",
-               "--checkpoint-every", "1", "--log-every", "1", "--sample-every", "5",
-               "--set", "model_args.width=8"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "ganzoo",
+        "train",
+        "dcgan",
+        "--steps",
+        str(steps),
+        "--batch-size",
+        "16",
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+        "--no-progress",
+        "--checkpoint-every",
+        "1",
+        "--log-every",
+        "1",
+        "--sample-every",
+        "5",
+        "--set",
+        "model_args.width=8",
+    ]
     return command + (["--resume"] if resume else [])
 
 
@@ -460,8 +556,12 @@ def _kill_and_resume(tmp_path: Path, kills: int, seed: int, steps: int) -> None:
     subprocess.run(command(reference, False), check=True, env=_env(), capture_output=True)
     out, rng, killed = tmp_path / "killed", random.Random(seed), 0
     for _ in range(kills):
-        proc = subprocess.Popen(command(out, resume=out.exists()), env=_env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        proc = subprocess.Popen(
+            command(out, resume=out.exists()),
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         seen, deadline = _rows(out), time.monotonic() + 120
         while _rows(out) <= seen and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)  # until this attempt trains (a checkpoint and a row every step)
@@ -504,14 +604,36 @@ def test_when_rank_0_dies_the_other_rank_exits_with_a_clear_error(tmp_path) -> N
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**_env(), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": "2",
-           "GANZOO_DIST_TIMEOUT": "60"}  # fmt: skip
+    env = {
+        **_env(),
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(port),
+        "WORLD_SIZE": "2",
+        "GANZOO_DIST_TIMEOUT": "60",
+    }
     worker = ROOT / "tests" / "ddp_worker.py"
-    command = [sys.executable, str(worker), str(tmp_path / "ddp"), str(tmp_path / "res"), "dcgan",
-               "8", "--signal-at", "4", "--signal-rank", "0"]  # fmt: skip
-    procs = [subprocess.Popen(command, env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for r in (0, 1)]  # fmt: skip
+    command = [
+        sys.executable,
+        str(worker),
+        str(tmp_path / "ddp"),
+        str(tmp_path / "res"),
+        "dcgan",
+        "8",
+        "--signal-at",
+        "4",
+        "--signal-rank",
+        "0",
+    ]
+    procs = [
+        subprocess.Popen(
+            command,
+            env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for r in (0, 1)
+    ]
     started = time.monotonic()
     try:
         procs[0].communicate(timeout=240)
