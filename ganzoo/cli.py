@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import GanzooError, speaking_to_cli
+from .errors import GanzooError, TrainingDiverged, speaking_to_cli
 from .utils.threads import set_threads
 
 
@@ -74,13 +74,19 @@ _TRAIN_FLAGS = {
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from .registry import find_entry
     from .run import train
+    from .train.resume_hint import resume_hint
 
-    result = train(_run_config(args), resume=args.resume)
-    out = result.out_dir
+    config = _run_config(args)
+    out = Path(config.out_dir or Path("runs") / find_entry(config.model).name)
+    try:
+        result = train(config, resume=args.resume)
+    except TrainingDiverged as err:
+        raise TrainingDiverged(f"{err} {resume_hint(out, changes=True)}") from None
     if result.interrupted:
         print(f"Interrupted at step {result.step}; checkpoint saved to {result.checkpoint}.\n"
-              f"Resume with: ganzoo train {args.target} --out {out} --resume", file=sys.stderr)  # fmt: skip
+              f"{resume_hint(out, changes=result.stopped_by is not None)}", file=sys.stderr)  # fmt: skip
         return 130
     print(f"Trained {result.step} steps.\n  samples:    {out / 'samples.png'}\n"
           f"  progress:   {out / 'progress.gif'}\n  checkpoint: {result.checkpoint}\n"
@@ -237,11 +243,15 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         result["translated"] = f"{args.translate} ({args.split} split sources)"
     print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
           f"features: {result['extractor']}")  # fmt: skip
+    flagged = result.get("unreliable", {})
     for key, value in result.items():
+        mark = "  (unreliable)" if key in flagged else ""
         if isinstance(value, float):
-            print(f"  {key:<22} {value:.4f}")
+            print(f"  {key:<22} {value:.4f}{mark}")
         elif key in ("classes_covered",):
-            print(f"  {key:<22} {value}")
+            print(f"  {key:<22} {value}{mark}")
+    if flagged:
+        print(f"warning: {', '.join(flagged)} are unreliable: {next(iter(flagged.values()))}.")
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")

@@ -33,6 +33,7 @@ from .hub.resolve import (
 )
 from .models.base import Generator
 from .registry import ModelEntry, canonical_tag_name, find_entry, split_model_name_tag
+from .safe_config import model_arguments
 from .utils.placement import place
 
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
@@ -121,12 +122,13 @@ def model_config(config: Mapping[str, Any]) -> dict[str, Any]:
 def rebuild(config: Mapping[str, Any], where: str = "", **overrides: Any) -> GANBase:
     """The untrained GAN a saved config describes (a checkpoint's or a Hub ``config.json``).
 
-    The saved arguments go straight to the model's registered builder, which accepts only
-    arguments of the model itself: nothing in a file can ask for a download or a path.
+    The saved arguments pass an allow-list of the model's own arguments
+    (:func:`ganzoo.safe_config.model_arguments`) and go to its registered builder, not to
+    :func:`create`: nothing in a file can ask for a download or choose a path.
     ``overrides`` may change the recipe but not the architecture.
     """
     config = model_config(config)
-    args = config["args"]
+    model, args = model_arguments(config["model"], config["args"], where or "this repo")
     clashes = {
         k: (args[k], v)
         for k, v in overrides.items()
@@ -141,7 +143,7 @@ def rebuild(config: Mapping[str, Any], where: str = "", **overrides: Any) -> GAN
             f"{details}; they cannot be loaded into another architecture. Drop those overrides, "
             "or build an untrained model with ganzoo.create()."
         )
-    return _build(find_entry(config["model"]), {**args, **overrides})
+    return _build(find_entry(model), {**args, **overrides})
 
 
 def from_pretrained(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .errors import ConfigError, unknown_name
+from .input_checks import positive_number
 from .lr_schedule import LRSchedule
 from .objectives.tricks import Tricks
 
@@ -34,8 +35,9 @@ class OptimizerConfig:
     def __post_init__(self) -> None:
         if self.name.lower() not in _OPTIMIZERS:
             raise unknown_name("optimizer", self.name, _OPTIMIZERS)
-        if self.lr <= 0:
-            raise ConfigError(f"Learning rate must be positive, got {self.lr}.")
+        positive_number(self.lr, "Learning rate (lr)")
+        if not all(0.0 <= b < 1.0 for b in self.betas):
+            raise ConfigError(f"Adam betas must be in [0, 1), got {list(self.betas)}.")
 
     def build(
         self, params: Iterable[torch.nn.Parameter], fused: bool = False

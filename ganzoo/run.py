@@ -15,6 +15,7 @@ from .data import ImagePairs, load_dataset
 from .errors import ConfigError, DataError
 from .factory import create
 from .gan import GANBase, TranslationGAN
+from .input_checks import DATA_SHAPE, POSITIVE_SIZES, check_architecture_sizes
 from .recipe import Recipe
 from .registry import find_entry
 from .train import TrainConfig, Trainer, TrainResult
@@ -144,6 +145,8 @@ def build_run(config: RunConfig) -> tuple[GANBase, Any]:
     :class:`ImagePairs` the targets set ``channels`` and the sources ``source_channels``.
     A model is rebuilt (from the same seed) only where the data disagrees with its defaults."""
     args = dict(config.model_args)
+    # before any data is resized or converted to them
+    check_architecture_sizes(config.model, args, (*POSITIVE_SIZES, *DATA_SHAPE))
     img_size, channels = args.get("img_size"), args.get("channels")
     data = load_dataset(config.data.name, config.data.root, config.data.train, config.data.download,
                         img_size=img_size, channels=channels,

@@ -1,10 +1,10 @@
 """One rank of a data-parallel test run; started by tests/test_distributed.py through torchrun.
 
 Usage: python tests/ddp_worker.py OUT_DIR RESULT_DIR MODEL STEPS [--resume]
-       [--signal-at STEP [--kind KILL|TERM]] [--create JSON]
+       [--signal-at STEP [--kind KILL|TERM] [--signal-rank R]] [--create JSON]
 Trains a tiny MODEL on the first 256 embedded digits with a global batch of 16, then saves this
-rank's weights and log rows to RESULT_DIR/rank{RANK}.pt. ``--signal-at`` makes rank 1 send
-itself SIGKILL (or SIGTERM) just before that step.
+rank's weights and log rows to RESULT_DIR/rank{RANK}.pt. ``--signal-at`` makes rank 1 (or
+``--signal-rank``) send itself SIGKILL (or SIGTERM) just before that step.
 """
 
 from __future__ import annotations
@@ -44,13 +44,14 @@ def trainer_kwargs(steps: int) -> dict:
 
 
 class SignalledTrainer(ganzoo.Trainer):
-    """Rank 1 sends itself ``signal`` before step ``signal_at``."""
+    """Rank ``signal_rank`` sends itself ``signal`` before step ``signal_at``."""
 
     signal_at = -1
     signal = signal.SIGKILL
+    signal_rank = 1
 
     def train_step(self):
-        if self.dist.rank == 1 and self.step + 1 == self.signal_at:
+        if self.dist.rank == self.signal_rank and self.step + 1 == self.signal_at:
             os.kill(os.getpid(), self.signal)
         return super().train_step()
 
@@ -64,12 +65,14 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--signal-at", type=int, default=-1)
     parser.add_argument("--kind", choices=["KILL", "TERM"], default="KILL")
+    parser.add_argument("--signal-rank", type=int, default=1)
     parser.add_argument("--create", type=json.loads, default=None, help="ganzoo.create kwargs")
     args = parser.parse_args()
     torch.set_num_threads(1)
     gan = build(args.model, args.create)
     SignalledTrainer.signal_at = args.signal_at
     SignalledTrainer.signal = getattr(signal, f"SIG{args.kind}")
+    SignalledTrainer.signal_rank = args.signal_rank
     trainer = SignalledTrainer(gan, digits(), args.out_dir, resume=args.resume,
                            **trainer_kwargs(args.steps))  # fmt: skip
     result = trainer.fit()

@@ -5,8 +5,13 @@ set ``HF_ENDPOINT`` in subprocesses (the client reads it at import).
 Endpoints: ``POST /api/repos/create``, ``POST /api/validate-yaml``; under ``/api/models/{repo}``:
 ``GET [/revision/{rev}]``, ``GET /tree/{rev}[/{path}]``, ``POST /preupload/{rev}``,
 ``POST /commit/{branch}``, ``POST /tag/{rev}``; ``HEAD``/``GET /{repo}/resolve/{rev}/{path}``
-(with ``Range``). Preupload answers ``"regular"`` for every file, so commits carry contents inline
-(base64 NDJSON) and no LFS or Xet transfer happens. As on the Hub, a new repo starts with a
+(with ``Range``). Preupload answers ``"lfs"`` for weights and images (``LFS_SUFFIXES``), as the
+Hub does, and ``"regular"`` for the rest, whose contents commits carry inline (base64 NDJSON).
+LFS files go through the Git LFS batch API with the basic transfer (``POST
+/{repo}.git/info/lfs/objects/batch``, ``PUT /lfs/{oid}``, ``POST /lfs/{oid}/verify``) and are
+committed as ``lfsFile`` pointers; the server speaks no Xet, so clients run with
+``HF_HUB_DISABLE_XET=1`` (``huggingface_hub`` would otherwise upload through Xet when ``hf_xet``
+is installed). As on the Hub, a new repo starts with a
 ``.gitattributes`` commit. Storage under ``root``: ``blobs/<sha256>``,
 ``repos/<user>/<name>/commits/<sha>.json`` (each commit's file table), ``.../branches/<name>``
 and ``.../tags/<name>`` (each holding a commit sha).
@@ -25,6 +30,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 GITATTRIBUTES = b"*.bin filter=lfs diff=lfs merge=lfs -text\n*.safetensors filter=lfs -text\n"
+LFS_SUFFIXES = (".bin", ".safetensors", ".png", ".gif", ".jpg", ".pt")
 _REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _REF = re.compile(r"[\w.-]+(?:/[\w.-]+)*")
@@ -57,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.hub._dispatch(self)  # type: ignore[attr-defined]
 
-    do_HEAD = do_POST = do_GET
+    do_HEAD = do_POST = do_PUT = do_GET
 
     def log_message(self, format: str, *args: object) -> None:
         """Stay quiet: tests read ``HubServer.requests`` instead."""
@@ -74,6 +80,7 @@ class HubServer:
         self.root = Path(root)
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._faults: list[list] = []  # [path_suffix, mode, remaining]
+        self.lfs_uploads: list[str] = []  # sha256 of every object uploaded through LFS
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -229,7 +236,10 @@ class HubServer:
         headers = {key.lower(): value for key, value in req.headers.items()}
         with self._lock:
             self.requests.append((req.command, req.path, headers))
-        body = req.rfile.read(int(headers.get("content-length") or 0))
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._read_chunked(req)
+        else:
+            body = req.rfile.read(int(headers.get("content-length") or 0))
         query, rng = parse_qs(url.query), headers.get("range")
         call = {"method": req.command, "query": query, "body": body, "range": rng}
         fault = self._take_fault(req.command, unquote(url.path))
@@ -243,6 +253,18 @@ class HubServer:
             result = _HubError(400, None, f"Bad request: {err!r}").response()
         cut = self._truncation_point(result) if fault == "truncate" and result[0] < 300 else None
         self._send(req, result, cut)
+
+    @staticmethod
+    def _read_chunked(req: BaseHTTPRequestHandler) -> bytes:
+        """A request body sent with ``Transfer-Encoding: chunked``."""
+        body = b""
+        while True:
+            size = int(req.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                req.rfile.readline()  # the blank line after the last chunk
+                return body
+            body += req.rfile.read(size)
+            req.rfile.readline()
 
     def _take_fault(self, method: str, path: str) -> str | None:
         """Consume and return the mode of the first pending fault matching a file GET."""
@@ -292,6 +314,12 @@ class HubServer:
         """Pick the endpoint from the method and the unquoted path segments."""
         if parts[:1] == ["api"]:
             return self._api(parts[1:], call)
+        if parts[2:] == ["info", "lfs", "objects", "batch"] and call["method"] == "POST":
+            return self._lfs_batch(parts[0] + "/" + parts[1].removesuffix(".git"), call)
+        if parts[:1] == ["lfs"] and len(parts) == 2 and call["method"] == "PUT":
+            return self._lfs_upload(parts[1], call["body"])
+        if parts[:1] == ["lfs"] and parts[2:] == ["verify"] and call["method"] == "POST":
+            return self._lfs_verify(parts[1], json.loads(call["body"]))
         if len(parts) >= 5 and parts[2] == "resolve" and call["method"] in ("GET", "HEAD"):
             repo_id, revision, path = "/".join(parts[:2]), parts[3], "/".join(parts[4:])
             return self._serve_file(repo_id, revision, path, call["range"])
@@ -356,14 +384,61 @@ class HubServer:
         return self._json(entries)
 
     def _preupload(self, repo_id: str, revision: str, call: dict) -> Response:
-        """Every file goes inline ("regular"); ``oid`` lets the client skip unchanged files."""
+        """Weights and images go through LFS ("lfs"), the rest inline ("regular"); ``oid`` lets
+        the client skip unchanged files (the sha256 for LFS files, the git blob id for others)."""
         _, files = self._resolve(repo_id, revision)
-        mode = {"uploadMode": "regular", "shouldIgnore": False}
-        answer = [
-            {"path": f["path"], **mode, "oid": files.get(f["path"], {}).get("oid")}
-            for f in json.loads(call["body"])["files"]
-        ]
+        answer = []
+        for f in json.loads(call["body"])["files"]:
+            lfs = f["path"].lower().endswith(LFS_SUFFIXES)
+            known = files.get(f["path"], {})
+            answer.append(
+                {
+                    "path": f["path"],
+                    "uploadMode": "lfs" if lfs else "regular",
+                    "shouldIgnore": False,
+                    "oid": known.get("sha256" if lfs else "oid"),
+                }
+            )
         return self._json({"files": answer})
+
+    def _lfs_batch(self, repo_id: str, call: dict) -> Response:
+        """The Git LFS batch API (upload, basic transfer): actions for objects not stored yet."""
+        self._repo_dir(repo_id)
+        request = json.loads(call["body"])
+        if request.get("operation") != "upload" or "basic" not in request.get("transfers", []):
+            raise _HubError(400, None, "Only LFS uploads with the basic transfer are supported")
+        objects = []
+        for obj in request["objects"]:
+            oid, size = obj["oid"], obj["size"]
+            entry = {"oid": oid, "size": size}
+            if not (self.root / "blobs" / oid).is_file():
+                entry["actions"] = {
+                    "upload": {"href": f"{self.url}/lfs/{oid}", "header": {}},
+                    "verify": {"href": f"{self.url}/lfs/{oid}/verify", "header": {}},
+                }
+            objects.append(entry)
+        answer = {"transfer": "basic", "objects": objects, "hash_algo": "sha256"}
+        return 200, {"Content-Type": "application/vnd.git-lfs+json"}, json.dumps(answer).encode()
+
+    def _lfs_upload(self, oid: str, data: bytes) -> Response:
+        """A basic-transfer PUT: the bytes must hash to the object id."""
+        if hashlib.sha256(data).hexdigest() != oid:
+            raise _HubError(400, None, f"LFS upload does not match its oid {oid}")
+        with self._lock:
+            self._store_blob(data)
+            self.lfs_uploads.append(oid)
+        return 200, {}, b""
+
+    def _lfs_verify(self, oid: str, payload: dict) -> Response:
+        """The verify action: the object is stored with the announced size."""
+        blob = self.root / "blobs" / oid
+        if (
+            payload.get("oid") != oid
+            or not blob.is_file()
+            or blob.stat().st_size != payload["size"]
+        ):
+            raise _HubError(404, None, f"LFS object {oid} was not uploaded")
+        return self._json({"success": True})
 
     def _create_commit(self, repo_id: str, branch: str, call: dict) -> Response:
         """Apply an NDJSON commit (header, file, deletedFile, deletedFolder lines) to ``branch``."""
@@ -374,10 +449,15 @@ class HubServer:
                 summary = value.get("summary", "")
             elif key == "file":
                 changes[value["path"]] = base64.b64decode(value["content"])
+            elif key == "lfsFile":  # a pointer to an object uploaded through the batch API
+                blob = self.root / "blobs" / value["oid"]
+                if value.get("algo") != "sha256" or not blob.is_file():
+                    raise _HubError(400, None, f"LFS object {value['oid']} was never uploaded")
+                changes[value["path"]] = blob.read_bytes()
             elif key in ("deletedFile", "deletedFolder"):
                 changes[value["path"].rstrip("/") + ("/" if key == "deletedFolder" else "")] = None
             else:
-                raise _HubError(400, None, f"Unsupported commit operation {key!r} (no LFS here)")
+                raise _HubError(400, None, f"Unsupported commit operation {key!r}")
         sha = self._commit(repo_id, branch, changes, summary)
         answer = {"success": True, "commitOid": sha, "hookOutput": ""}
         return self._json({**answer, "commitUrl": f"{self.url}/{repo_id}/commit/{sha}"})

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import huggingface_hub
 import pytest
 import torch
 from huggingface_hub import ModelCard
@@ -32,7 +33,8 @@ GANZOO = [sys.executable, "-m", "ganzoo"]  # the CLI of this interpreter, whatev
 def hub(tmp_path, monkeypatch):
     with HubServer(tmp_path / "server") as server:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
-        yield server
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_XET", True)  # LFS, as
+        yield server  # the test server speaks it (see tests/hub_server.py)
 
 
 def _tiny(name: str = "dcgan", seed: int = 0, **kw) -> ganzoo.GAN:
@@ -42,7 +44,7 @@ def _tiny(name: str = "dcgan", seed: int = 0, **kw) -> ganzoo.GAN:
 
 def _subprocess_env(hub: HubServer, home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
-    return {**env, "HF_ENDPOINT": hub.url, "HF_HOME": str(home), **extra}
+    return {**env, "HF_ENDPOINT": hub.url, "HF_HOME": str(home), "HF_HUB_DISABLE_XET": "1", **extra}
 
 
 def test_push_then_pull_gives_identical_weights_and_samples(hub, tmp_path) -> None:
@@ -54,6 +56,8 @@ def test_push_then_pull_gives_identical_weights_and_samples(hub, tmp_path) -> No
     ]
     assert auth and all(a == "Bearer hf_secret" for a in auth)
 
+    uploaded = [path for method, path, _ in hub.requests if method == "PUT"]
+    assert len(uploaded) >= 3 and len(hub.lfs_uploads) == len(uploaded)  # weights, grid: LFS
     pulled = from_pretrained("alice/cgan-tiny", cache_dir=tmp_path / "cache")
     assert pulled.config == gan.config
     for key, value in gan.generator.state_dict().items():

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import httpx2
+import huggingface_hub
 import pytest
 from huggingface_hub import HfApi, hf_hub_download, hf_hub_url, snapshot_download
 from huggingface_hub.errors import (
@@ -37,7 +38,8 @@ DOWNLOAD_SCRIPT = (
 
 
 @pytest.fixture
-def hub(tmp_path: Path):
+def hub(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_XET", True)  # LFS, not Xet
     with HubServer(tmp_path / "hub") as server:
         yield server
 
@@ -85,6 +87,7 @@ def test_upload_folder_then_download_round_trip(
     assert siblings == {".gitattributes", *files}
     for name, data in files.items():
         assert download(hub, cache, name) == data
+    assert hub.lfs_uploads == [hashlib.sha256(BIG).hexdigest()]  # weights.bin went through LFS
     blob = cache / "models--user--model" / "blobs" / hashlib.sha256(BIG).hexdigest()
     assert blob.read_bytes() == BIG  # the ETag (sha256) names the cached blob
     assert (cache / "models--user--model" / "snapshots" / info.oid / "weights.bin").is_file()

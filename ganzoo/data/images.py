@@ -10,6 +10,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ..errors import DataError
+from ..input_checks import check_in_memory_size
 
 _LUMA = torch.tensor([0.299, 0.587, 0.114])
 
@@ -79,5 +80,6 @@ class TensorImages(Dataset):
         if channels is not None:
             images = convert_channels(images, channels)
         if img_size is not None:
+            check_in_memory_size(len(images), images.shape[1], img_size, self.name)
             images = resize(images, img_size)
         return TensorImages(images, self.labels, self.num_classes, self.name)

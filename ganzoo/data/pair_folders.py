@@ -25,6 +25,7 @@ import torch
 from torch import Tensor
 
 from ..errors import DataError, unknown_name
+from .image_files import check_image_file
 from .images import resize
 from .pairs import ImagePairs
 
@@ -89,6 +90,7 @@ def decode_image_file(path: Path, channels: int) -> Tensor:
     if channels not in (1, 3):
         raise DataError(f"Image folders can be read as 1 or 3 channels, not {channels}.")
     try:
+        check_image_file(path)
         with Image.open(path) as image:
             pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"))
     except (UnidentifiedImageError, OSError, ValueError) as err:

@@ -8,6 +8,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ..errors import DataError
+from .image_files import check_image_file, load_rgb
 
 
 class FolderImages(Dataset):
@@ -23,9 +24,13 @@ class FolderImages(Dataset):
             raise DataError(f"Folder images can be read as 1 or 3 channels, not {channels}.")
         steps += [transforms.ToTensor(), transforms.Normalize([0.5] * channels, [0.5] * channels)]
         try:
-            self.folder = datasets.ImageFolder(str(root), transform=transforms.Compose(steps))
+            self.folder = datasets.ImageFolder(
+                str(root), transform=transforms.Compose(steps), loader=load_rgb
+            )
         except (FileNotFoundError, OSError) as err:
             raise DataError(f"Cannot read images from {root}: {err}") from err
+        for path, _ in self.folder.samples:  # a bad file: one line now, not a traceback mid-run
+            check_image_file(path)
         self.num_classes = len(self.folder.classes)
         self.name = f"imagefolder ({root})"
         self.image_shape = (channels, img_size, img_size)

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from ..data.batch import Batch
 from ..errors import ConfigError, DataError
+from ..input_checks import positive_int
 from ..models.base import AuxiliaryClassifierDiscriminator
 from ..utils.precision import Hardware, autocast, resolve_precision
 from .base import GANBase, Preview
@@ -190,6 +191,8 @@ class GAN(GANBase):
         AVX512-BF16 CPUs, bf16 GPUs) and the model does not opt out, else fp32; ``fp32`` always
         gives the exact fp32 images; ``bf16``/``fp16`` force autocast. Images come back fp32.
         """
+        positive_int(n, "The number of samples (n)")
+        positive_int(batch_size, "batch_size")
         if precision != "fp32":
             hardware = Hardware.detect(self.device)
             precision = resolve_precision(precision, hardware, model=self.name, use="sample")

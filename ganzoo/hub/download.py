@@ -64,6 +64,11 @@ def fetch(
         raise CheckpointError(f"{where} has no {filename}.") from None
     except HfHubHTTPError as err:
         raise GanzooError(f"Downloading {filename} of {where} failed: {err}") from None
+    except ValueError as err:  # a refused file name or argument: retrying cannot help
+        raise CheckpointError(
+            f"{where}: refused to download {filename!r} ({err}); this is not a network problem. "
+            "Use a repo written by ganzoo."
+        ) from None
     except Exception as err:  # connection dropped mid-file and retries exhausted, DNS, TLS, ...
         raise GanzooError(
             f"Downloading {filename} of {where} failed ({type(err).__name__}: {err}). Nothing "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ FORMAT_VERSION = 1
 CONFIG_NAME = "config.json"
 GENERATOR_WEIGHTS = "generator.safetensors"
 FULL_WEIGHTS = "model.safetensors"
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
@@ -143,3 +145,15 @@ def load_weights(
             f"{'x'.join(map(str, gan.image_shape))} ({first}). Load them into the architecture "
             "and size they were trained with."
         ) from None
+
+
+def safe_file_name(name: Any, where: str) -> str:
+    """``name`` when it is a plain file name (letters, digits, ``._-``; no folders, no ``..``),
+    as file names read from an untrusted config.json must be before joining a local folder."""
+    if not isinstance(name, str) or not _FILE_NAME.fullmatch(name) or ".." in name:
+        raise CheckpointError(
+            f"{where}: its config.json lists the file name {name!r}, which is not a plain file name "
+            "(letters, digits, '.', '_', '-'; no folders); ganzoo refuses to write it. Use a repo "
+            "written by ganzoo."
+        )
+    return name

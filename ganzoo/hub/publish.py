@@ -14,7 +14,7 @@ from ..errors import CheckpointError
 from ..utils.images import save_grid
 from .card import model_card
 from .download import endpoint, fetch
-from .format import CONFIG_NAME, read_config, save_pretrained, sha256_of
+from .format import CONFIG_NAME, read_config, safe_file_name, save_pretrained, sha256_of
 
 if TYPE_CHECKING:
     from ..gan import GANBase
@@ -98,9 +98,14 @@ def pull(
     if local_dir is not None:
         folder = Path(local_dir)
         folder.mkdir(parents=True, exist_ok=True)
+    where = f"{repo_id}@{revision or 'main'}"
+    listed = config.get("files") or {}
+    if not isinstance(listed, dict):
+        raise CheckpointError(f"{where}: config.json's 'files' is not a mapping of file names.")
+    listed = {key: safe_file_name(name, where) for key, name in listed.items()}
     names = [
         CONFIG_NAME,
-        *config.get("files", {}).values(),
+        *listed.values(),
         "README.md",
         "samples.png",
         "recipe.yaml",
@@ -109,7 +114,7 @@ def pull(
         try:
             path = fetch(repo_id, name, revision, cache_dir, token)
         except CheckpointError:
-            if name in config.get("files", {}).values():
+            if name in listed.values():
                 raise
             continue  # optional files
         expected = config.get("sha256", {}).get(name)

@@ -29,6 +29,7 @@ from .extractors import Extractor, get_extractor
 from .frechet import fid_from_features
 from .kid import kernel_inception_distance
 from .manifold import density_coverage, precision_recall
+from .reliability import unreliable
 
 METRICS = ("fid", "kid", "is", "pr", "dc", "coverage")
 REFERENCES = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "default": "mnist"}
@@ -199,8 +200,6 @@ def reference_images(
 
 def _check_source(source: ImageSource, n: int) -> None:
     """Refuse what cannot be evaluated before any feature is extracted."""
-    from ..translation import TranslationGAN
-
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ConfigError(f"n must be a whole number of samples >= 2, got {n!r}.")
     if isinstance(source, TranslationGAN):
@@ -361,6 +360,9 @@ def evaluate(
         result["classes_covered"] = summary["classes_covered"]
         result["class_kl_to_uniform"] = summary["kl_to_uniform"]
         result["class_histogram"] = [int(c) for c in summary["histogram"]]
+    flagged = unreliable(result)
+    if flagged:  # too few samples: the values are noise, and the JSON says so
+        result["unreliable"] = flagged
     return result
 
 

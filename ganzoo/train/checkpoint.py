@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,14 @@ def run_record(path: str | os.PathLike[str]) -> dict[str, Any]:
     return (yaml.safe_load(record.read_text()) or {}) if record.is_file() else {}
 
 
+def _corrupt(path: Path, err: Exception) -> str:
+    first = str(err).splitlines()[0] if str(err) else ""
+    return (
+        f"Checkpoint {path} is corrupt or not a ganzoo checkpoint ({type(err).__name__}: {first}). "
+        "Use another checkpoint, or delete it to start afresh."
+    )
+
+
 def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> dict[str, Any]:
     """Load a checkpoint safely (``weights_only``), with clear errors for bad files."""
     path = Path(path)
@@ -46,14 +55,21 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
         raise CheckpointError(f"Checkpoint {path} does not exist.")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as err:
-        raise CheckpointError(
-            f"Checkpoint {path} is corrupt or not a ganzoo checkpoint ({type(err).__name__}: "
-            f"{str(err).splitlines()[0] if str(err) else ''}). Use another checkpoint, or delete it "
-            "to start afresh."
+    except pickle.UnpicklingError as err:
+        if "weights only" not in str(err).lower():
+            raise CheckpointError(_corrupt(path, err)) from None
+        raise CheckpointError(  # not torch's advice, which is the unsafe weights_only=False
+            f"Checkpoint {path} holds Python objects other than tensors and plain values, which "
+            "ganzoo never writes and refuses to unpickle (it could run code). Use a checkpoint "
+            "written by ganzoo, or delete it to start afresh."
         ) from None
+    except Exception as err:
+        raise CheckpointError(_corrupt(path, err)) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a ganzoo checkpoint (no '{FORMAT}' marker).")
+        raise CheckpointError(
+            f"{path} is not a ganzoo checkpoint (no '{FORMAT}' marker). Pass a checkpoint that "
+            "ganzoo wrote (RUN/checkpoints/last.pt) or a run folder."
+        )
     if state.get("version", 0) > VERSION:
         raise CheckpointError(
             f"{path} was written by a newer ganzoo (format {state['version']}); upgrade ganzoo."

@@ -101,16 +101,21 @@ class HealthMonitor:
     """Checks log rows (:meth:`observe`) and generated samples (:meth:`observe_samples`)."""
 
     def __init__(
-        self, config: HealthConfig | None = None, chance_loss: float | None = None
+        self,
+        config: HealthConfig | None = None,
+        chance_loss: float | None = None,
+        loss: str | None = None,
     ) -> None:
         self.config = config or HealthConfig()
         self.chance_loss = chance_loss  # the discriminator loss when it cannot tell real from fake
+        self.loss = loss  # the adversarial loss's name: remedies suit the loss in use
         self._best_ratio = 0.0
         self._best_classes = 0
         self.rows: deque[dict[str, float]] = deque(maxlen=self.config.window)
         self.alerts: list[Alert] = []
         self.active: set[str] = set()  # detectors whose condition holds now
         self._real_diversity: float | None = None
+        self._zero_rows: dict[str, int] = {}  # log rows in a row with a zero gradient norm
 
     # ------------------------------------------------------------------ log rows
     def observe(self, row: dict[str, Any]) -> list[Alert]:
@@ -139,6 +144,8 @@ class HealthMonitor:
             if norm is None:
                 continue
             who = "generator" if net == "g" else "discriminator"
+            zero = norm < self.config.vanish_norm
+            self._zero_rows[net] = self._zero_rows.get(net, 0) + 1 if zero else 0
             earlier = [
                 r[f"{net}_grad_norm"] for r in list(self.rows)[:-1] if f"{net}_grad_norm" in r
             ]
@@ -147,12 +154,18 @@ class HealthMonitor:
                 found.append(Alert("exploding_gradients", step,
                     f"{who} gradient norm {norm:.3g} (recent median {typical or float('nan'):.3g}); "
                     "lower its learning rate, clip gradients or add a gradient penalty."))  # fmt: skip
-            elif norm < self.config.vanish_norm and step >= self.config.warmup_steps:
+            elif norm < self.config.vanish_norm and (
+                step >= self.config.warmup_steps or self._dead(net)
+            ):
                 found.append(Alert("vanishing_gradients", step,
                     f"{who} gradient norm {norm:.3g} is (near) zero: it has stopped learning. "
-                    "A saturated discriminator with the minimax loss does this; use the "
-                    "non-saturating loss or weaken the discriminator."))  # fmt: skip
+                    + vanishing_remedy(net, self.loss)))  # fmt: skip
         return found
+
+    def _dead(self, net: str) -> bool:
+        """Zero gradients in 3 rows in a row, even during warm-up: not a transient but a dead
+        network (saturated outputs or dead units after too high a learning rate)."""
+        return self._zero_rows.get(net, 0) >= 3
 
     def _discriminator_wins(self, step: int) -> list[Alert]:
         rows = list(self.rows)
@@ -211,7 +224,13 @@ class HealthMonitor:
         found = []
         self._best_ratio = max(self._best_ratio, ratio)
         falling = ratio < self.config.diversity_ratio and ratio < 0.5 * self._best_ratio
-        if step >= self.config.warmup_steps and (falling or ratio < self.config.diversity_floor):
+        # (near) identical samples after diverse ones: a collapse even during warm-up (a fresh
+        # generator's samples are alike, so warm-up still guards the first ones)
+        was_diverse = self._best_ratio >= self.config.diversity_ratio
+        collapsed = ratio < self.config.diversity_floor and was_diverse
+        if collapsed or (
+            step >= self.config.warmup_steps and (falling or ratio < self.config.diversity_floor)
+        ):
             found.append(Alert("mode_collapse", step,
                 f"generated samples are {ratio:.0%} as diverse as real data (mean pairwise feature "
                 "distance); the generator is collapsing onto few modes. Try a lower generator "
@@ -266,6 +285,24 @@ class HealthMonitor:
     def should_stop(self, alerts: list[Alert]) -> Alert | None:
         """The first alert whose detector is in ``stop_on``."""
         return next((a for a in alerts if a.detector in self.config.stop_on), None)
+
+
+def vanishing_remedy(net: str, loss: str | None) -> str:
+    """What to do about a network whose gradients vanished, for the adversarial loss in use."""
+    if loss == "minimax":
+        return (
+            "A saturated discriminator with the minimax loss does this; use the non-saturating "
+            "loss or weaken the discriminator."
+        )
+    if net == "g":
+        return (
+            "The generator is dead (saturated outputs or dead units), as too high a learning rate "
+            "leaves it; resume from an earlier checkpoint with a lower generator learning rate."
+        )
+    return (
+        "The discriminator is dead (saturated outputs or dead units); resume from an earlier "
+        "checkpoint with a lower discriminator learning rate."
+    )
 
 
 def mean_pairwise_distance(features: Tensor) -> float:

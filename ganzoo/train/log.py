@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,19 @@ class MetricsLog:
     def truncate_after(self, step: int) -> None:
         """Drop rows logged after ``step`` (a resumed run repeats them) and any line torn by a
         crash mid-write."""
-        if step <= 0:  # a new run: nothing of an earlier attempt is kept
-            self.jsonl.unlink(missing_ok=True)
-            self.csv.unlink(missing_ok=True)
+        if step <= 0:  # a new run: an earlier attempt's log is set aside, not lost
+            kept = [p for p in (self.jsonl, self.csv) if p.exists() and p.stat().st_size]
+            for path in (self.jsonl, self.csv):
+                if path in kept:
+                    path.replace(path.with_name(path.name + ".old"))
+                path.unlink(missing_ok=True)
+            if kept:
+                logging.getLogger("ganzoo").warning(
+                    "%s held the log of an earlier attempt without a checkpoint; kept it as "
+                    "%s.old and started a new log.",
+                    self.jsonl.parent,
+                    self.jsonl.name,
+                )
             self._columns = None
             return
         rows, torn = self._parse()

@@ -20,11 +20,13 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
+from ..config import to_dict
 from ..data import BatchStream
 from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GANBase
+from ..input_checks import check_counts
 from ..objectives.regularizers import loss_scaling
-from ..utils.files import remove_stale_temporaries
+from ..utils.files import atomic_write, remove_stale_temporaries, remove_temporaries_in
 from ..utils.images import save_gif, save_grid
 from ..utils.sharding import batch_shard, per_sample
 from ..utils.threads import thread_note
@@ -35,8 +37,12 @@ from .checkpoint import (
 )
 from .config import TrainConfig
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
+from .finite import first_nonfinite
 from .health import Alert, HealthMonitor, grad_norm
+from .lock import RunLock
 from .log import MetricsLog
+from .log_window import restore_window, window_state
+from .resume_changes import apply_changes, check_changes
 from .sample_features import SampleFeatures
 from .speed import autocast_context, prepare_for_speed, speed_note
 from .trackers import Trackers, open_trackers, tracker_names
@@ -105,6 +111,14 @@ class Trainer:
     ) -> None:
         config = (config or TrainConfig()).updated(**settings)
         self.config = config
+        check_counts(
+            steps=config.steps,
+            batch_size=config.batch_size,
+            log_every=config.log_every,
+            sample_every=config.sample_every,
+            checkpoint_every=config.checkpoint_every,
+            num_samples=config.num_samples,
+        )
         self.gan = gan
         self.data = data
         self.out_dir = Path(out_dir)
@@ -124,12 +138,15 @@ class Trainer:
         self.progress = config.progress
         self.gif = config.gif
         self.run_config = run_config
-        self.health = HealthMonitor(config.health, gan.objective.chance_loss)
+        self.health = HealthMonitor(
+            config.health, gan.objective.chance_loss, loss=gan.objective.loss.name
+        )
         self.speed = config.speed
         self.speed_note = ""  # the switches in effect, in words (set up by setup)
         self.tensorboard = config.tensorboard
         self.tracker_names = tracker_names(config.tracker, config.tensorboard)  # checked first
         self._new_alerts: list[Alert] = []
+        self._resumed_window: dict[str, Any] | None = None
         self.step = 0
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
@@ -201,17 +218,25 @@ class Trainer:
         self.log = MetricsLog(self.out_dir)
         self.log.truncate_after(self.step)  # rows of a crashed attempt past the checkpoint
         remove_stale_temporaries(self.checkpoint_path)
+        remove_temporaries_in(self.out_dir, self.out_dir / "samples")  # grids, run.yaml, GIF
         self.tracker = open_trackers(self.tracker_names, self.out_dir, self.run_config, self.step)
         # Written only now: a refused run must not touch the folder's record.
-        if self.run_config is not None:
-            record = yaml.safe_dump(self.run_config, sort_keys=False)
-            (self.out_dir / "run.yaml").write_text(f"# speed used: {self.speed_note}\n{record}")
+        if self.run_config is not None:  # atomically: a kill mid-write must not tear the record
+            record = f"# speed used: {self.speed_note}\n" + yaml.safe_dump(
+                self.run_config, sort_keys=False
+            )
+            atomic_write(self.out_dir / "run.yaml", lambda tmp: Path(tmp).write_text(record))
 
     def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
         try:
+            self._run_lock = RunLock.acquire(self.out_dir)  # one writer per run folder
             if self.resume and self.checkpoint_path.exists():
-                return load_checkpoint(self.checkpoint_path, map_location="cpu")
+                state = load_checkpoint(self.checkpoint_path, map_location="cpu")
+                recipe = to_dict(self.gan.recipe)
+                sizes = {"steps": self.steps, "batch_size": self.batch_size, "seed": self.seed}
+                state["resume_changes"] = check_changes(state, recipe, **sizes)
+                return state
             if self.resume:
                 logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
             elif self.checkpoint_path.exists():
@@ -241,6 +266,7 @@ class Trainer:
             "lr_schedule": self.lr_scheduler.state_dict(),
             "scaler": self.scaler.state_dict(),
             "health": self.health.state_dict(),
+            "log_window": window_state(*getattr(self, "_log_window", ({}, {}))),
             "rng": rng,
             "data": self.stream.state_dict(),
             "trainer": {
@@ -275,11 +301,13 @@ class Trainer:
         if "cuda" in state["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), self.device)
         self.step, self.d_step = state["step"], state["d_step"]
+        self._resumed_window = state.get("log_window")
         self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
         saved = state.get("trainer", {}).get("hardware")
         self._hardware = saved.split("; ") if saved else []
         if self.dist.is_main:
             logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
+        apply_changes(self, state.get("resume_changes") or {}, report=self.dist.is_main)
 
     def save(self) -> Path:
         """Write ``checkpoints/last.pt`` atomically (rank 0 only), refusing non-finite weights."""
@@ -361,10 +389,11 @@ class Trainer:
             raise TrainingDiverged(self._diverged_message(f"a loss became NaN/Inf ({values})"))
 
     def _raise_if_diverged(self) -> None:
-        bad = [n for n, p in self.gan.named_parameters() if not torch.isfinite(p).all()]
+        optimizers = {"g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
+        bad = first_nonfinite(self.gan, optimizers)
         if bad:
             raise TrainingDiverged(
-                self._diverged_message(f"parameters became non-finite ({bad[0]}, ...)")
+                self._diverged_message(f"the training state became non-finite ({bad}, ...)")
             )
 
     def _diverged_message(self, what: str) -> str:
@@ -402,8 +431,8 @@ class Trainer:
         self._fit_started = time.perf_counter()
         main = self.dist.is_main
         history: list[dict[str, Any]] = []
-        totals: dict[str, Tensor] = {}
-        counts: dict[str, int] = {}  # steps that logged each key since the last row
+        # the window of the next row (restored on resume: a row averages the same steps)
+        totals, counts = restore_window(self._resumed_window, self.device)
         count, started = 0, time.perf_counter()
         bar = tqdm(total=self.steps, initial=self.step, disable=not (self.progress and main),
                    unit="step", desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
@@ -438,6 +467,7 @@ class Trainer:
                         self._observe(bar, row)
                     history.append(row)
                     totals, counts, count, started = {}, {}, 0, time.perf_counter()
+                self._log_window = (totals, counts)  # for checkpoints (copied only when saved)
                 if main and (self.step % self.sample_every == 0 or self.step == self.steps):
                     self._render_samples()
                 new_alerts = self.health.alerts[earlier_alerts:]
@@ -452,6 +482,7 @@ class Trainer:
         self.tracker.close()
         if main:
             self._report_end(checkpoint, interrupted, stopped_by)
+            self._run_lock.release()
         self.dist.close()
         return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history,
                            self.health.alerts, stopped_by)  # fmt: skip

@@ -36,6 +36,13 @@ def atomic_write(path: str | os.PathLike[str], write: Any) -> Path:
     return path
 
 
+def remove_temporaries_in(*folders: str | os.PathLike[str]) -> None:
+    """Delete every temporary file that a killed :func:`atomic_write` left in ``folders``."""
+    for folder in folders:
+        for stale in Path(folder).glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def _file_mode(path: Path) -> int:
     """The mode an ordinary ``open(path, "w")`` would give: the existing file's, else 0666 less
     the umask (0644 under the default umask 022)."""

@@ -10,6 +10,7 @@ from typing import Any
 from ..config import merge, to_dict
 from ..errors import ConfigError, suggest
 from ..gan import GAN, GANBase
+from ..input_checks import check_architecture_sizes
 from ..models.base import Discriminator, Generator
 from ..objectives import LOSSES, Objective, RegularizerSpec, build_objective
 from ..objectives.tricks import add_discriminator_dropout
@@ -104,6 +105,7 @@ def build_gan(
     valid arguments in errors.
     """
     args = {**(defaults or {}), **(overrides or {})}
+    check_architecture_sizes(model, args)
     objective = args.pop("objective", objective)
     regularizers = args.pop("regularizers", regularizers)
     recipe_overrides = args.pop("recipe", None)
