@@ -36,8 +36,15 @@ def test_speed_switch(benchmark, switch, device, data, tmp_path) -> None:
     if switch == "fp16" and device == "cpu":
         pytest.skip("fp16 autocast is a GPU feature (the trainer falls back to fp32 on a CPU)")
     torch.manual_seed(0)
-    trainer = ganzoo.Trainer(ganzoo.create("dcgan"), data, tmp_path, batch_size=64,
-                             progress=False, device=device, speed=SpeedConfig(**SWITCHES[switch]))  # fmt: skip
+    trainer = ganzoo.Trainer(
+        ganzoo.create("dcgan"),
+        data,
+        tmp_path,
+        batch_size=64,
+        progress=False,
+        device=device,
+        speed=SpeedConfig(**SWITCHES[switch]),
+    )
     trainer.setup()
 
     def step() -> None:

@@ -102,12 +102,14 @@ def test_dcgan_vs_classic_loop(benchmark, loop: str, device: str, peak) -> None:
     batch, speed = (128, FAST) if gpu else (BATCH, SpeedConfig())
     data = bench_data(64, 3, batch)
     if loop == "classic":
-        bench = ClassicDCGAN(data, batch_size=batch, img_size=64, channels=3, device=device,
-                             workers=2 if gpu else 0)  # fmt: skip
+        bench = ClassicDCGAN(
+            data, batch_size=batch, img_size=64, channels=3, device=device, workers=2 if gpu else 0
+        )
         precision = "fp32"
     else:
-        bench = BenchTrainer("dcgan", device=device, batch_size=batch, img_size=64, speed=speed,
-                             data=data)  # fmt: skip
+        bench = BenchTrainer(
+            "dcgan", device=device, batch_size=batch, img_size=64, speed=speed, data=data
+        )
         precision = bench.trainer.speed.precision
     flops = count_flops(bench.step) if loop == "classic" or not speed.compile else None
     for _ in range(3):

@@ -47,13 +47,19 @@ def _run_config(args: argparse.Namespace):  # -> RunConfig
     if args.no_progress:
         config.train = config.train.updated(progress=False)
     flag_keys = {
-        "dataset": "data.name", "data_root": "data.root", "out": "out_dir",
-        "img_size": "model_args.img_size", "channels": "model_args.channels",
+        "dataset": "data.name",
+        "data_root": "data.root",
+        "out": "out_dir",
+        "img_size": "model_args.img_size",
+        "channels": "model_args.channels",
         "objective": "model_args.objective",
         "precision": "train.speed.precision",
-    }  # fmt: skip
-    sets = [f"{key}={getattr(args, flag)}" for flag, key in flag_keys.items()
-            if getattr(args, flag) is not None]  # fmt: skip
+    }
+    sets = [
+        f"{key}={getattr(args, flag)}"
+        for flag, key in flag_keys.items()
+        if getattr(args, flag) is not None
+    ]
     config = apply_overrides(config, sets) if sets else config
     if args.tensorboard:
         config.train = config.train.updated(tensorboard=True)
@@ -67,10 +73,14 @@ def _run_config(args: argparse.Namespace):  # -> RunConfig
 
 # ``ganzoo train`` flags that set a field of the run's TrainConfig directly.
 _TRAIN_FLAGS = {
-    "steps": "steps", "batch_size": "batch_size", "seed": "seed", "device": "device",
-    "sample_every": "sample_every", "checkpoint_every": "checkpoint_every",
+    "steps": "steps",
+    "batch_size": "batch_size",
+    "seed": "seed",
+    "device": "device",
+    "sample_every": "sample_every",
+    "checkpoint_every": "checkpoint_every",
     "log_every": "log_every",
-}  # fmt: skip
+}
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -85,12 +95,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
     except TrainingDiverged as err:
         raise TrainingDiverged(f"{err} {resume_hint(out, changes=True)}") from None
     if result.interrupted:
-        print(f"Interrupted at step {result.step}; checkpoint saved to {result.checkpoint}.\n"
-              f"{resume_hint(out, changes=result.stopped_by is not None)}", file=sys.stderr)  # fmt: skip
+        print(
+            f"Interrupted at step {result.step}; checkpoint saved to {result.checkpoint}.\n"
+            f"{resume_hint(out, changes=result.stopped_by is not None)}",
+            file=sys.stderr,
+        )
         return 130
-    print(f"Trained {result.step} steps.\n  samples:    {out / 'samples.png'}\n"
-          f"  progress:   {out / 'progress.gif'}\n  checkpoint: {result.checkpoint}\n"
-          f"  log:        {out / 'metrics.jsonl'}")  # fmt: skip
+    print(
+        f"Trained {result.step} steps.\n  samples:    {out / 'samples.png'}\n"
+        f"  progress:   {out / 'progress.gif'}\n  checkpoint: {result.checkpoint}\n"
+        f"  log:        {out / 'metrics.jsonl'}"
+    )
     return 0
 
 
@@ -184,8 +199,13 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             f"`ganzoo translate {args.checkpoint} IN_DIR OUT_DIR`."
         )
     labels = [int(x) for x in args.labels.split(",")] * args.n if args.labels else None
-    images = gan.sample(args.n, labels=labels[: args.n] if labels else None, seed=args.seed,
-                        truncation=args.truncation, precision=args.precision)  # fmt: skip
+    images = gan.sample(
+        args.n,
+        labels=labels[: args.n] if labels else None,
+        seed=args.seed,
+        truncation=args.truncation,
+        precision=args.precision,
+    )
     path = save_grid(images, args.out, nrow=args.nrow or (gan.num_classes or None))
     print(f"Wrote {args.n} samples from {gan.name} to {path}")
     return 0
@@ -195,8 +215,14 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     from .translate_files import translate_folder
 
     gan = load_any(args.checkpoint, args.device)
-    written = translate_folder(gan, args.in_dir, args.out_dir, direction=args.direction,
-                               batch_size=args.batch_size, keep_size=args.keep_size)  # fmt: skip
+    written = translate_folder(
+        gan,
+        args.in_dir,
+        args.out_dir,
+        direction=args.direction,
+        batch_size=args.batch_size,
+        keep_size=args.keep_size,
+    )
     print(
         f"Translated {len(written)} images with {gan.name} ({args.direction}) into {args.out_dir}"
     )
@@ -230,19 +256,32 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.translate:
         from .metrics.evaluate import translations
 
-        subject = translations(gan, args.translate, args.n, split=args.split,
-                               data_root=args.data_root)  # fmt: skip
-    result = evaluate(subject, reference=args.reference, metrics=metrics, extractor=args.extractor,
-                      n=args.n, split=args.split, data_root=args.data_root, device=args.device,
-                      seed=args.seed, progress=True, precision=args.precision,
-                      feature_precision=args.feature_precision)  # fmt: skip
+        subject = translations(
+            gan, args.translate, args.n, split=args.split, data_root=args.data_root
+        )
+    result = evaluate(
+        subject,
+        reference=args.reference,
+        metrics=metrics,
+        extractor=args.extractor,
+        n=args.n,
+        split=args.split,
+        data_root=args.data_root,
+        device=args.device,
+        seed=args.seed,
+        progress=True,
+        precision=args.precision,
+        feature_precision=args.feature_precision,
+    )
     result["source"] = args.source
     if own_data:
         result["reference_is_training_data"] = True
     if args.translate:
         result["translated"] = f"{args.translate} ({args.split} split sources)"
-    print(f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
-          f"features: {result['extractor']}")  # fmt: skip
+    print(
+        f"{args.source}: {result['n']} samples vs {result['n_reference']} of {result['reference']}; "
+        f"features: {result['extractor']}"
+    )
     flagged = result.get("unreliable", {})
     for key, value in result.items():
         mark = "  (unreliable)" if key in flagged else ""
@@ -279,13 +318,34 @@ def _model_args(items: list[str] | None) -> dict:
 
 def _bench_command(args: argparse.Namespace) -> str:
     """The full command that reproduces this benchmark, defaults spelled out."""
-    parts = ["ganzoo", "bench", *args.models, "--device", args.device, "--batch-size",
-             *map(str, args.batch_size), "--img-size", *map(str, args.img_size),
-             "--channels", str(args.channels), "--precision", args.precision,
-             "--steps", str(args.steps), "--rounds", str(args.rounds), "--warmup", str(args.warmup)]  # fmt: skip
-    flags = {"--channels-last": args.channels_last, "--compile": args.compile,
-             "--fused-optimizers": args.fused_optimizers, "--dataloader": args.dataloader,
-             "--no-reference": not args.reference}  # fmt: skip
+    parts = [
+        "ganzoo",
+        "bench",
+        *args.models,
+        "--device",
+        args.device,
+        "--batch-size",
+        *map(str, args.batch_size),
+        "--img-size",
+        *map(str, args.img_size),
+        "--channels",
+        str(args.channels),
+        "--precision",
+        args.precision,
+        "--steps",
+        str(args.steps),
+        "--rounds",
+        str(args.rounds),
+        "--warmup",
+        str(args.warmup),
+    ]
+    flags = {
+        "--channels-last": args.channels_last,
+        "--compile": args.compile,
+        "--fused-optimizers": args.fused_optimizers,
+        "--dataloader": args.dataloader,
+        "--no-reference": not args.reference,
+    }
     parts += [flag for flag, on in flags.items() if on]
     parts += ["--threads", str(args.threads)] if args.threads else []
     parts += [f"--model-arg={item}" for item in args.model_arg or []]
@@ -308,9 +368,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.fast:
         args.precision = "bf16" if args.precision in ("fp32", "auto") else args.precision
         args.channels_last = args.compile = args.fused_optimizers = True
-    speed = SpeedConfig(channels_last=args.channels_last or None, precision=args.precision,
-                        fused_optimizers=args.fused_optimizers or None, compile=args.compile,
-                        data_on_device=not args.dataloader)  # fmt: skip
+    speed = SpeedConfig(
+        channels_last=args.channels_last or None,
+        precision=args.precision,
+        fused_optimizers=args.fused_optimizers or None,
+        compile=args.compile,
+        data_on_device=not args.dataloader,
+    )
 
     def report(r) -> None:
         where = (
@@ -325,11 +389,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     command = _bench_command(args)
     meta = {"command": command, **environment(args.device)}  # as the run starts
     print(f"{command}\non {meta['device']}; {meta['threads_note']}", file=sys.stderr, flush=True)
-    results = run_suite(args.models, device=args.device, batch_sizes=args.batch_size,
-                        img_sizes=args.img_size, channels=args.channels, speed=speed,
-                        steps=args.steps, rounds=args.rounds, warmup=args.warmup,
-                        reference=args.reference, model_args=_model_args(args.model_arg),
-                        on_result=report)  # fmt: skip
+    results = run_suite(
+        args.models,
+        device=args.device,
+        batch_sizes=args.batch_size,
+        img_sizes=args.img_size,
+        channels=args.channels,
+        speed=speed,
+        steps=args.steps,
+        rounds=args.rounds,
+        warmup=args.warmup,
+        reference=args.reference,
+        model_args=_model_args(args.model_arg),
+        on_result=report,
+    )
     print(format_table(results, markdown=args.markdown))
     finished = environment(args.device)
     meta["finished"] = finished["date"]
@@ -375,8 +448,17 @@ def _cmd_hub_push(args: argparse.Namespace) -> int:
     from .train.publishing import describe_run
 
     gan, extra, files = describe_run(args.run_dir)
-    url = push_to_hub(gan, args.repo_id, token=args.token, private=args.private, tag=args.tag,
-                      dtype=args.dtype, commit_message=args.message, extra=extra, files=files)  # fmt: skip
+    url = push_to_hub(
+        gan,
+        args.repo_id,
+        token=args.token,
+        private=args.private,
+        tag=args.tag,
+        dtype=args.dtype,
+        commit_message=args.message,
+        extra=extra,
+        files=files,
+    )
     print(f"Pushed {gan.name} from {args.run_dir} to {url}")
     return 0
 
@@ -444,8 +526,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-every", type=int)
     p.add_argument("--checkpoint-every", type=int)
     p.add_argument("--log-every", type=int)
-    p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override any config key, e.g. --set recipe.g_optimizer.lr=1e-4")  # fmt: skip
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override any config key, e.g. --set recipe.g_optimizer.lr=1e-4",
+    )
     p.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its last checkpoint"
     )
@@ -472,8 +558,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--labels", help="class ids for a conditional model, e.g. 3 or 0,1,2 (cycled)")
     p.add_argument("--nrow", type=int, help="images per row")
-    p.add_argument("--truncation", type=float, metavar="PSI",
-                   help="truncation psi in [0, 1] (style-based models such as stylegan)")  # fmt: skip
+    p.add_argument(
+        "--truncation",
+        type=float,
+        metavar="PSI",
+        help="truncation psi in [0, 1] (style-based models such as stylegan)",
+    )
     p.add_argument("--device", default="cpu")
     _add_speed_flags(p, "sampling")
     p.set_defaults(func=_cmd_sample)
@@ -486,8 +576,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("in_dir", help="folder of input images (png, jpg, bmp, webp)")
     p.add_argument("out_dir", help="where to write the translations (same names, .png)")
-    p.add_argument("--direction", default="a2b", choices=["a2b", "b2a"],
-                   help="b2a runs a CycleGAN backwards")  # fmt: skip
+    p.add_argument(
+        "--direction", default="a2b", choices=["a2b", "b2a"], help="b2a runs a CycleGAN backwards"
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--keep-size", action="store_true", help="resize outputs to the inputs' sizes")
     p.add_argument("--device", default="cpu")
@@ -503,9 +594,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--n", type=int, default=10_000, help="generated samples (and reference samples)"
     )
-    p.add_argument("--reference", default=None,
-                   help="mnist | fashion-mnist (default: the dataset the source was trained on, "
-                        "or --translate's target domain, else mnist)")  # fmt: skip
+    p.add_argument(
+        "--reference",
+        default=None,
+        help="mnist | fashion-mnist (default: the dataset the source was trained on, "
+        "or --translate's target domain, else mnist)",
+    )
     p.add_argument(
         "--extractor",
         default="classifier",
@@ -519,9 +613,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
     p.add_argument("--out", help="write the results as JSON here")
     p.add_argument("--nn-figure", help="also write a nearest-neighbour (memorisation) figure here")
-    p.add_argument("--translate", metavar="TASK",
-                   help="for pix2pix/cyclegan: evaluate translations of TASK's sources "
-                        "(e.g. edges2mnist; --reference names the target domain)")  # fmt: skip
+    p.add_argument(
+        "--translate",
+        metavar="TASK",
+        help="for pix2pix/cyclegan: evaluate translations of TASK's sources "
+        "(e.g. edges2mnist; --reference names the target domain)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu")
     p.add_argument(
@@ -537,8 +634,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "bench", help="measure training and sampling speed, FLOPs and memory (docs/benchmarks.md)"
     )
-    p.add_argument("models", nargs="*", default=["dcgan"],
-                   help="model names or globs, e.g. dcgan 'wgan*' (default: dcgan)")  # fmt: skip
+    p.add_argument(
+        "models",
+        nargs="*",
+        default=["dcgan"],
+        help="model names or globs, e.g. dcgan 'wgan*' (default: dcgan)",
+    )
     p.add_argument("--device", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
     p.add_argument("--batch-size", type=int, nargs="+", default=[64], help="one or several")
     p.add_argument("--img-size", type=int, nargs="+", default=[64], help="one or several")
@@ -546,17 +647,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channels-last", action="store_true", help="channels_last memory format")
     p.add_argument("--compile", action="store_true", help="torch.compile both networks")
     p.add_argument("--fused-optimizers", action="store_true", help="fused Adam/AdamW/SGD")
-    p.add_argument("--dataloader", action="store_true",
-                   help="feed the trainer through a DataLoader, not device-resident data")  # fmt: skip
-    p.add_argument("--fast", action="store_true",
-                   help="all speed switches: bf16, channels_last, compile, fused optimizers")  # fmt: skip
+    p.add_argument(
+        "--dataloader",
+        action="store_true",
+        help="feed the trainer through a DataLoader, not device-resident data",
+    )
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="all speed switches: bf16, channels_last, compile, fused optimizers",
+    )
     p.add_argument("--steps", type=int, default=10, help="timed steps per round (default 10)")
     p.add_argument("--rounds", type=int, default=3, help="timed rounds; rates use the median")
     p.add_argument("--warmup", type=int, default=3, help="untimed steps first (default 3)")
-    p.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True,
-                   help="time the classic PyTorch DCGAN loop beside dcgan (default: on)")  # fmt: skip
-    p.add_argument("--model-arg", action="append", metavar="KEY=VALUE",
-                   help="model constructor argument, e.g. --model-arg width=32")  # fmt: skip
+    p.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time the classic PyTorch DCGAN loop beside dcgan (default: on)",
+    )
+    p.add_argument(
+        "--model-arg",
+        action="append",
+        metavar="KEY=VALUE",
+        help="model constructor argument, e.g. --model-arg width=32",
+    )
     p.add_argument("--json", metavar="PATH", help="write the results and environment as JSON")
     p.add_argument("--plot", metavar="DIR", help="write images/s plots (needs matplotlib)")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -596,8 +711,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="Hub token (default: the logged-in one / $HF_TOKEN)")
     p.add_argument("--private", action="store_true")
     p.add_argument("--tag", help="also create this tag on the new commit (a pinnable revision)")
-    p.add_argument("--dtype", default="float16", choices=["float32", "float16", "bfloat16"],
-                   help="dtype of generator.safetensors (model.safetensors stays float32)")  # fmt: skip
+    p.add_argument(
+        "--dtype",
+        default="float16",
+        choices=["float32", "float16", "bfloat16"],
+        help="dtype of generator.safetensors (model.safetensors stays float32)",
+    )
     p.add_argument("--message", help="commit message")
     p.set_defaults(func=_cmd_hub_push)
     p = hub_sub.add_parser("pull", help="download a ganzoo model repo (checks sha256)")

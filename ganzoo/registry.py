@@ -190,9 +190,11 @@ def find_entry(name: str) -> ModelEntry:
     key = _aliases.get(_key(arch), _key(arch))
     if key not in _models:
         raise unknown_name(
-            "model", name, [*_models, *_aliases],
+            "model",
+            name,
+            [*_models, *_aliases],
             hint="List models with ganzoo.list_models() or `ganzoo list`.",
-        )  # fmt: skip
+        )
     return _models[key]
 
 

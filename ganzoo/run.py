@@ -23,8 +23,17 @@ from .train import TrainConfig, Trainer, TrainResult
 ZOO_CONFIGS = Path(__file__).resolve().parents[1] / "zoo_configs"  # in a checkout of the repo
 
 # Keys that sat at the top level of run configs before the ``train:`` section existed.
-_LEGACY_TRAIN_KEYS = ("seed", "log_every", "sample_every", "checkpoint_every", "num_samples",
-                      "device", "health", "speed", "tensorboard")  # fmt: skip
+_LEGACY_TRAIN_KEYS = (
+    "seed",
+    "log_every",
+    "sample_every",
+    "checkpoint_every",
+    "num_samples",
+    "device",
+    "health",
+    "speed",
+    "tensorboard",
+)
 
 
 @dataclass
@@ -148,9 +157,15 @@ def build_run(config: RunConfig) -> tuple[GANBase, Any]:
     # before any data is resized or converted to them
     check_architecture_sizes(config.model, args, (*POSITIVE_SIZES, *DATA_SHAPE))
     img_size, channels = args.get("img_size"), args.get("channels")
-    data = load_dataset(config.data.name, config.data.root, config.data.train, config.data.download,
-                        img_size=img_size, channels=channels,
-                        direction=config.data.direction)  # fmt: skip
+    data = load_dataset(
+        config.data.name,
+        config.data.root,
+        config.data.train,
+        config.data.download,
+        img_size=img_size,
+        channels=channels,
+        direction=config.data.direction,
+    )
     c, h, _ = data.image_shape
     args.setdefault("img_size", h)
     args.setdefault("channels", c)

@@ -60,8 +60,13 @@ def translate_folder(
         translated = gan.translate(source, batch_size=batch_size, **kwargs).cpu()
         for path, original, image in zip(chunk, originals, translated, strict=True):
             if keep_size and tuple(original.shape[-2:]) != tuple(image.shape[-2:]):
-                image = F.interpolate(image[None], size=original.shape[-2:], mode="bilinear",
-                                      antialias=True, align_corners=False)[0]  # fmt: skip
+                image = F.interpolate(
+                    image[None],
+                    size=original.shape[-2:],
+                    mode="bilinear",
+                    antialias=True,
+                    align_corners=False,
+                )[0]
             target = out / f"{path.stem}.png"
             pixels = to_uint8(image).permute(1, 2, 0).squeeze(-1).numpy()
             Image.fromarray(pixels).save(target)

@@ -64,8 +64,17 @@ def train_tiny(name: str, out_dir: Path, steps: int, n: int = 256, **kwargs) -> 
     digits = TensorImages(data.images[:n], data.labels[:n], 10, "digits")
     torch.manual_seed(0)
     gan = ganzoo.create(name, **{**tiny_args(name), **kwargs})
-    trainer = ganzoo.Trainer(gan, digits, out_dir, steps=steps, batch_size=16, log_every=1,
-                             progress=False, num_samples=20, gif=False)  # fmt: skip
+    trainer = ganzoo.Trainer(
+        gan,
+        digits,
+        out_dir,
+        steps=steps,
+        batch_size=16,
+        log_every=1,
+        progress=False,
+        num_samples=20,
+        gif=False,
+    )
     return gan, trainer.fit()
 
 

@@ -39,8 +39,16 @@ def build(model: str, create: dict | None = None) -> ganzoo.GAN:
 
 
 def trainer_kwargs(steps: int) -> dict:
-    return {"steps": steps, "batch_size": GLOBAL_BATCH, "log_every": 1, "sample_every": 2,
-            "checkpoint_every": 2, "num_samples": 16, "progress": False, "device": "cpu"}  # fmt: skip
+    return {
+        "steps": steps,
+        "batch_size": GLOBAL_BATCH,
+        "log_every": 1,
+        "sample_every": 2,
+        "checkpoint_every": 2,
+        "num_samples": 16,
+        "progress": False,
+        "device": "cpu",
+    }
 
 
 class SignalledTrainer(ganzoo.Trainer):
@@ -73,14 +81,21 @@ def main() -> None:
     SignalledTrainer.signal_at = args.signal_at
     SignalledTrainer.signal = getattr(signal, f"SIG{args.kind}")
     SignalledTrainer.signal_rank = args.signal_rank
-    trainer = SignalledTrainer(gan, digits(), args.out_dir, resume=args.resume,
-                           **trainer_kwargs(args.steps))  # fmt: skip
+    trainer = SignalledTrainer(
+        gan, digits(), args.out_dir, resume=args.resume, **trainer_kwargs(args.steps)
+    )
     result = trainer.fit()
     rank = int(os.environ.get("RANK", 0))
     Path(args.result_dir).mkdir(parents=True, exist_ok=True)
-    torch.save({"state": gan.state_dict(), "history": result.history, "step": result.step,
-                "interrupted": result.interrupted},
-               Path(args.result_dir) / f"rank{rank}.pt")  # fmt: skip
+    torch.save(
+        {
+            "state": gan.state_dict(),
+            "history": result.history,
+            "step": result.step,
+            "interrupted": result.interrupted,
+        },
+        Path(args.result_dir) / f"rank{rank}.pt",
+    )
 
 
 if __name__ == "__main__":

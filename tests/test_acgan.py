@@ -66,8 +66,14 @@ class FixedHeads(AuxiliaryClassifierDiscriminator):
 
 
 def _fixed_gan(loss: str = "non-saturating") -> ganzoo.GAN:
-    return build_gan("fixed-acgan", DCGANGenerator, FixedHeads, objective=loss,
-                     objective_class=ACGANObjective, defaults={"num_classes": 3, "width": 4})  # fmt: skip
+    return build_gan(
+        "fixed-acgan",
+        DCGANGenerator,
+        FixedHeads,
+        objective=loss,
+        objective_class=ACGANObjective,
+        defaults={"num_classes": 3, "width": 4},
+    )
 
 
 def test_discriminator_has_two_heads_and_ignores_labels() -> None:
@@ -174,8 +180,9 @@ def test_sample_with_labels_follows_the_labels() -> None:
     z = gan.sample_latent(4)
     with torch.no_grad():
         gan.eval()
-        assert not torch.allclose(gan.generate(z, torch.zeros(4, dtype=torch.long)),
-                                  gan.generate(z, torch.full((4,), 3)))  # fmt: skip
+        assert not torch.allclose(
+            gan.generate(z, torch.zeros(4, dtype=torch.long)), gan.generate(z, torch.full((4,), 3))
+        )
     with pytest.raises(ganzoo.ConfigError, match="conditional"):
         gan.generate(z)
 
@@ -209,8 +216,15 @@ def test_training_steps_log_class_accuracy_and_are_deterministic(tmp_path) -> No
     for key, value in gan.state_dict().items():
         assert torch.equal(value, twin.state_dict()[key]), key
     rows = [json.loads(x) for x in (tmp_path / "0" / "metrics.jsonl").read_text().splitlines()]
-    wanted = {"d_loss_adv", "d_loss_class", "d_class_acc_real", "d_class_acc_fake",
-              "g_loss", "g_loss_adv", "g_loss_class"}  # fmt: skip
+    wanted = {
+        "d_loss_adv",
+        "d_loss_class",
+        "d_class_acc_real",
+        "d_class_acc_fake",
+        "g_loss",
+        "g_loss_adv",
+        "g_loss_class",
+    }
     assert len(rows) == 4 and all(wanted <= set(r) for r in rows)
     assert all(0.0 <= r["d_class_acc_real"] <= 1.0 for r in rows)
 

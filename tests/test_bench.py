@@ -94,8 +94,13 @@ def test_live_tensor_bytes_follows_allocations_and_frees() -> None:
 
 def test_time_rounds_interleaves_warmup_and_rounds() -> None:
     calls: list[str] = []
-    seconds = time_rounds({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
-                          "cpu", steps=2, rounds=3, warmup={"a": 1})  # fmt: skip
+    seconds = time_rounds(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        "cpu",
+        steps=2,
+        rounds=3,
+        warmup={"a": 1},
+    )
     assert calls == ["a"] + ["a", "a", "b", "b"] * 3
     assert all(len(v) == 3 and all(s >= 0 for s in v) for v in seconds.values())
 
@@ -121,8 +126,9 @@ def test_cli_bench_reports_threads_and_load() -> None:
 
 
 def test_classic_loop_trains() -> None:
-    loop = ClassicDCGAN(bench_data(32, 3, 8), batch_size=8, img_size=32, channels=3,
-                        model_args={"width": 8})  # fmt: skip
+    loop = ClassicDCGAN(
+        bench_data(32, 3, 8), batch_size=8, img_size=32, channels=3, model_args={"width": 8}
+    )
     before = [p.detach().clone() for p in loop.netG.parameters()]
     logs = loop.step()
     assert set(logs) == {"Loss_D", "Loss_G", "D(x)", "D(G(z))_1", "D(G(z))_2"}
@@ -132,11 +138,22 @@ def test_classic_loop_trains() -> None:
 
 def test_suite_numbers_are_sane(results: list[BenchResult]) -> None:
     ok = [r for r in results if r.ok]
-    assert [(r.model, r.batch_size) for r in ok] == [("dcgan", 4), ("dcgan", 8), ("wgan-gp", 4),
-                                                     ("wgan-gp", 8)]  # fmt: skip
+    assert [(r.model, r.batch_size) for r in ok] == [
+        ("dcgan", 4),
+        ("dcgan", 8),
+        ("wgan-gp", 4),
+        ("wgan-gp", 8),
+    ]
     for r in ok + [r.reference for r in ok if r.reference]:
-        for key in ("steps_per_s", "images_per_s", "achieved_flops", "peak_flops",
-                    "peak_fraction", "flops_per_step", "peak_memory_bytes"):  # fmt: skip
+        for key in (
+            "steps_per_s",
+            "images_per_s",
+            "achieved_flops",
+            "peak_flops",
+            "peak_fraction",
+            "flops_per_step",
+            "peak_memory_bytes",
+        ):
             assert _positive(getattr(r, key)), (r.model, key, getattr(r, key))
         assert "matmul" in r.peak_kernel or "torch.mm" in r.peak_kernel
         assert r.images_per_s == pytest.approx(r.steps_per_s * r.images_per_step)
@@ -205,13 +222,35 @@ def test_unknown_model_raises() -> None:
 
 def test_cli_bench_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    args = ["bench", "dcgan", "--model-arg", "width=8", "--batch-size", "4", "--img-size", "32",
-            "--steps", "1", "--rounds", "1", "--warmup", "1", "--json", str(out)]  # fmt: skip
+    args = [
+        "bench",
+        "dcgan",
+        "--model-arg",
+        "width=8",
+        "--batch-size",
+        "4",
+        "--img-size",
+        "32",
+        "--steps",
+        "1",
+        "--rounds",
+        "1",
+        "--warmup",
+        "1",
+        "--json",
+        str(out),
+    ]
     if sys.modules.get("matplotlib") or _has_matplotlib():
         args += ["--plot", str(tmp_path / "plots")]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-m", "ganzoo", *args], capture_output=True,
-                            text=True, timeout=300, cwd=ROOT, env=env)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "ganzoo", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert "dcgan (classic loop)" in result.stdout and "train img/s" in result.stdout
     meta, loaded = load_results(out)
@@ -233,6 +272,11 @@ def _has_matplotlib() -> bool:
 def test_docs_tables_are_current() -> None:
     script = ROOT / "docs" / "scripts" / "bench_table.py"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True,
-                            text=True, timeout=120, env=env)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr

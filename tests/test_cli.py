@@ -28,9 +28,21 @@ def test_list_and_info() -> None:
     out = run("list").stdout.split("\n")
     names = [line.split()[0] for line in out if line.strip()]
     assert names == [
-        "acgan", "began", "cgan", "cyclegan", "dcgan", "ebgan", "lsgan", "pix2pix", "sagan",
-        "sngan", "stylegan", "vanilla", "wgan", "wgan-gp",
-    ]  # fmt: skip
+        "acgan",
+        "began",
+        "cgan",
+        "cyclegan",
+        "dcgan",
+        "ebgan",
+        "lsgan",
+        "pix2pix",
+        "sagan",
+        "sngan",
+        "stylegan",
+        "vanilla",
+        "wgan",
+        "wgan-gp",
+    ]
     assert "Radford" in next(line for line in out if line.startswith("dcgan"))
     assert run("list", "wgan*").stdout.split()[0::1].count("wgan-gp") == 1
     info = json.loads(run("info", "wgan_gp").stdout)
@@ -86,8 +98,19 @@ def test_train_from_yaml_then_sample(tmp_path: Path) -> None:
 
 def test_train_on_mnist_via_torchvision(tmp_path: Path, data_root: Path) -> None:
     out = tmp_path / "run"
-    result = run("train", "dcgan", "--dataset", "mnist", "--data-root", str(data_root),
-                 "--steps", "2", "--out", str(out), *TINY)  # fmt: skip
+    result = run(
+        "train",
+        "dcgan",
+        "--dataset",
+        "mnist",
+        "--data-root",
+        str(data_root),
+        "--steps",
+        "2",
+        "--out",
+        str(out),
+        *TINY,
+    )
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load((out / "run.yaml").read_text())["data"]["name"] == "mnist"
 
@@ -118,8 +141,19 @@ def test_bad_config_and_data_errors(tmp_path: Path) -> None:
 
 def test_ctrl_c_saves_and_the_run_resumes(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    args = ["train", "dcgan", "--steps", "100000", "--out", str(out), "--log-every", "1",
-            "--checkpoint-every", "100000", *TINY]  # fmt: skip
+    args = [
+        "train",
+        "dcgan",
+        "--steps",
+        "100000",
+        "--out",
+        str(out),
+        "--log-every",
+        "1",
+        "--checkpoint-every",
+        "100000",
+        *TINY,
+    ]
     proc = subprocess.Popen(
         [*GANZOO, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -152,8 +186,13 @@ def test_ctrl_c_saves_and_the_run_resumes(tmp_path: Path) -> None:
 
 
 def test_module_entry_point_works_without_the_script() -> None:
-    result = subprocess.run([sys.executable, "-m", "ganzoo.cli", "list", "*sa*"], capture_output=True,
-                            text=True, timeout=120, env={**os.environ})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "ganzoo.cli", "list", "*sa*"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
     assert result.returncode == 0 and result.stdout.split()[0] == "sagan"
 
 

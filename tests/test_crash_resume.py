@@ -20,16 +20,39 @@ STEPS = 150
 
 
 def _command(out: Path, resume: bool) -> list[str]:
-    command = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", str(STEPS),
-               "--batch-size", "16", "--out", str(out), "--device", "cpu", "--no-progress",
-               "--checkpoint-every", "1", "--log-every", "1", "--sample-every", "50",
-               "--set", "model_args.width=8"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "ganzoo",
+        "train",
+        "dcgan",
+        "--steps",
+        str(STEPS),
+        "--batch-size",
+        "16",
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+        "--no-progress",
+        "--checkpoint-every",
+        "1",
+        "--log-every",
+        "1",
+        "--sample-every",
+        "50",
+        "--set",
+        "model_args.width=8",
+    ]
     return command + (["--resume"] if resume else [])
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "OMP_NUM_THREADS": "2",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}  # fmt: skip
+    return {
+        **os.environ,
+        "OMP_NUM_THREADS": "2",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
 
 
 def _logged_steps(out: Path) -> int:
@@ -43,8 +66,12 @@ def test_sigkill_at_random_moments_then_resume_matches_an_uninterrupted_run(tmp_
 
     out, rng, kills = tmp_path / "killed", random.Random(0), 0
     for _ in range(4):
-        proc = subprocess.Popen(_command(out, resume=out.exists()), env=_env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            _command(out, resume=out.exists()),
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         seen = _logged_steps(out)
         deadline = time.monotonic() + 120
         while _logged_steps(out) <= seen and proc.poll() is None and time.monotonic() < deadline:

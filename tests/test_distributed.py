@@ -31,8 +31,15 @@ def _env() -> dict[str, str]:
 
 
 def _torchrun(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               "--nproc-per-node", "2", *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc-per-node",
+        "2",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=_env())
 
 
@@ -59,10 +66,15 @@ def _assert_close_states(a: dict, b: dict, atol: float) -> None:
 
 @pytest.mark.parametrize(
     ("model", "create"),
-    [("dcgan", {}), ("wgan-gp", {}), ("cgan", {}), ("stylegan", {}),
-     ("stylegan", {"pl_weight": 2.0, "pl_every": 2})],  # path length: per-sample draws, pl_mean
+    [
+        ("dcgan", {}),
+        ("wgan-gp", {}),
+        ("cgan", {}),
+        ("stylegan", {}),
+        ("stylegan", {"pl_weight": 2.0, "pl_every": 2}),
+    ],  # path length: per-sample draws, pl_mean
     ids=["dcgan", "wgan-gp", "cgan", "stylegan", "stylegan-pl"],
-)  # fmt: skip
+)
 def test_two_ranks_stay_in_sync_and_equal_one_process(model, create, tmp_path) -> None:
     extra = ("--create", json.dumps(create)) if create else ()
     rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", model, 4, *extra)
@@ -98,8 +110,9 @@ def test_two_ranks_resume_a_one_process_run_and_refuse_an_existing_run(tmp_path)
 
 
 def test_sigterm_on_one_rank_stops_all_ranks_at_the_same_step_with_a_checkpoint(tmp_path) -> None:
-    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "dcgan", 8, "--signal-at", "3",
-                              "--kind", "TERM")  # fmt: skip
+    rank0, rank1 = _run_ranks(
+        tmp_path / "ddp", tmp_path / "res", "dcgan", 8, "--signal-at", "3", "--kind", "TERM"
+    )
     assert rank0["interrupted"] and rank1["interrupted"]
     assert rank0["step"] == rank1["step"] == load_checkpoint(tmp_path / "ddp")["step"] == 3
 
@@ -112,15 +125,34 @@ def _free_port() -> int:
 
 def test_a_dead_rank_makes_the_other_exit_with_a_clear_error(tmp_path) -> None:
     """Launched without torchrun's agent (which would kill the survivors itself)."""
-    env = {**_env(), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()),
-           "WORLD_SIZE": "2"}  # fmt: skip
+    env = {
+        **_env(),
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(_free_port()),
+        "WORLD_SIZE": "2",
+    }
     out = tmp_path / "ddp"
     procs = []
     for rank in (0, 1):
-        command = [sys.executable, str(WORKER), str(out), str(tmp_path / "res"), "dcgan", "8",
-                   "--signal-at", "4"]  # fmt: skip
-        procs.append(subprocess.Popen(command, env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))  # fmt: skip
+        command = [
+            sys.executable,
+            str(WORKER),
+            str(out),
+            str(tmp_path / "res"),
+            "dcgan",
+            "8",
+            "--signal-at",
+            "4",
+        ]
+        procs.append(
+            subprocess.Popen(
+                command,
+                env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     started = time.monotonic()
     _, err0 = procs[0].communicate(timeout=240)
     procs[1].communicate(timeout=60)
@@ -135,9 +167,25 @@ def test_a_dead_rank_makes_the_other_exit_with_a_clear_error(tmp_path) -> None:
 
 def test_torchrun_runs_the_cli(tmp_path) -> None:
     out = tmp_path / "run"
-    proc = _torchrun("-m", "ganzoo", "train", "dcgan", "--steps", "3", "--batch-size", "16",
-                     "--out", str(out), "--device", "cpu", "--no-progress",
-                     "--set", "model_args.width=8", "--log-every", "1")  # fmt: skip
+    proc = _torchrun(
+        "-m",
+        "ganzoo",
+        "train",
+        "dcgan",
+        "--steps",
+        "3",
+        "--batch-size",
+        "16",
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+        "--no-progress",
+        "--set",
+        "model_args.width=8",
+        "--log-every",
+        "1",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert len((out / "metrics.jsonl").read_text().splitlines()) == 3
     assert (out / "run.yaml").exists() and (out / "samples.png").exists()

@@ -88,8 +88,9 @@ def test_began_dcgan_architecture() -> None:
     assert d.encode(torch.zeros(3, 1, 28, 28)).shape == (3, 8)
     # The decoder is affine in the code: D(a) + D(b) - D(0) == D(a + b).
     a, b, zero = torch.randn(2, 8), torch.randn(2, 8), torch.zeros(2, 8)
-    torch.testing.assert_close(d.decode(a) + d.decode(b) - d.decode(zero), d.decode(a + b),
-                               rtol=1e-4, atol=1e-5)  # fmt: skip
+    torch.testing.assert_close(
+        d.decode(a) + d.decode(b) - d.decode(zero), d.decode(a + b), rtol=1e-4, atol=1e-5
+    )
     x = torch.rand(3, 1, 28, 28) * 2 - 1
     expected = (d.decode(d.encode(x)) - x).abs().flatten(1).mean(1)
     torch.testing.assert_close(gan.discriminate(x), -expected)
@@ -179,8 +180,9 @@ class ZeroDecoder(AutoencoderDiscriminator):
     """Reconstructs every image as zeros (energy = mean x^2 or |x|); the code is the first two
     pixels. ``gain`` (1.0) gives the gradients somewhere to go."""
 
-    def __init__(self, img_size: int = 28, channels: int = 1, num_classes: int = 0,
-                 error: str = "mse") -> None:  # fmt: skip
+    def __init__(
+        self, img_size: int = 28, channels: int = 1, num_classes: int = 0, error: str = "mse"
+    ) -> None:
         super().__init__(img_size, channels, num_classes, error)
         self.gain = torch.nn.Parameter(torch.ones(()))
 
@@ -193,8 +195,14 @@ class ZeroDecoder(AutoencoderDiscriminator):
 
 
 def _fixed(objective_class, loss, **defaults) -> ganzoo.GAN:
-    return build_gan("fixed-energy", DCGANGenerator, ZeroDecoder, objective=loss,
-                     objective_class=objective_class, defaults={"width": 4, **defaults})  # fmt: skip
+    return build_gan(
+        "fixed-energy",
+        DCGANGenerator,
+        ZeroDecoder,
+        objective=loss,
+        objective_class=objective_class,
+        defaults={"width": 4, **defaults},
+    )
 
 
 def _const(*values: float) -> Tensor:
@@ -236,8 +244,9 @@ def test_began_loss_convergence_measure_and_k_update_by_hand() -> None:
 
 
 def test_began_objective_uses_k_then_updates_it_after_the_step() -> None:
-    gan = _fixed(BEGANObjective, BoundaryEquilibriumLoss(), error="l1", gamma=0.5,
-                 lambda_k=0.01, k_init=0.5)  # fmt: skip
+    gan = _fixed(
+        BEGANObjective, BoundaryEquilibriumLoss(), error="l1", gamma=0.5, lambda_k=0.01, k_init=0.5
+    )
     real, fake = _const(0.4, 0.2), _const(0.1, -0.3)  # L(x) = 0.3, L(G(z)) = 0.2
     out = gan.objective.discriminator_loss(gan, real, fake)
     assert out.loss.item() == pytest.approx(0.3 - 0.5 * 0.2, rel=1e-5)
@@ -295,8 +304,18 @@ def test_began_logs_k_and_m_and_a_resumed_run_equals_an_uninterrupted_one(tmp_pa
     torch.manual_seed(5)
     resumed = _tiny("began")
     assert resumed.objective.k.item() == 0.0
-    ganzoo.Trainer(resumed, digits, tmp_path / "split", steps=4, batch_size=16, log_every=1,
-                   progress=False, num_samples=20, gif=False, resume=True).fit()  # fmt: skip
+    ganzoo.Trainer(
+        resumed,
+        digits,
+        tmp_path / "split",
+        steps=4,
+        batch_size=16,
+        log_every=1,
+        progress=False,
+        num_samples=20,
+        gif=False,
+        resume=True,
+    ).fit()
     assert torch.equal(resumed.objective.k, full.objective.k)
     for key, value in full.state_dict().items():
         assert torch.equal(value, resumed.state_dict()[key]), key
@@ -366,10 +385,19 @@ def test_two_ranks_keep_the_same_k_as_one_process(tmp_path) -> None:
     from .test_distributed import _run_ranks, _single
 
     # With BEGAN's learning-rate decay on M: every rank must decay at the same row.
-    plateau = {"recipe": {"lr_schedule": {"name": "plateau", "metric": "convergence",
-                                          "patience": 1, "threshold": 0.02}}}  # fmt: skip
-    rank0, rank1 = _run_ranks(tmp_path / "ddp", tmp_path / "res", "began", 3,
-                              "--create", json.dumps(plateau))  # fmt: skip
+    plateau = {
+        "recipe": {
+            "lr_schedule": {
+                "name": "plateau",
+                "metric": "convergence",
+                "patience": 1,
+                "threshold": 0.02,
+            }
+        }
+    }
+    rank0, rank1 = _run_ranks(
+        tmp_path / "ddp", tmp_path / "res", "began", 3, "--create", json.dumps(plateau)
+    )
     for key, value in rank0["state"].items():  # k_t included: updated from rank-averaged losses
         assert torch.equal(value, rank1["state"][key]), key
     rates = [row["g_lr"] for row in rank0["history"]]

@@ -24,8 +24,19 @@ def mnist(data_root) -> TensorImages:
 
 
 def _fit(gan, data, out, steps=STEPS, **kw):
-    trainer = ganzoo.Trainer(gan, data, out, steps=steps, batch_size=64, log_every=20,
-                             sample_every=50, progress=False, gif=False, device="cpu", **kw)  # fmt: skip
+    trainer = ganzoo.Trainer(
+        gan,
+        data,
+        out,
+        steps=steps,
+        batch_size=64,
+        log_every=20,
+        sample_every=50,
+        progress=False,
+        gif=False,
+        device="cpu",
+        **kw,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TrainingHealthWarning)
         result = trainer.fit()
@@ -53,8 +64,16 @@ def test_an_overpowered_discriminator_is_flagged_and_can_stop_the_run(mnist, tmp
     assert result.step < STEPS and result.interrupted
     assert "wins outright" in str(caught[0].message)
     assert (tmp_path / "checkpoints" / "last.pt").exists()  # stopped with its state kept
-    resumed = ganzoo.Trainer(gan, mnist, tmp_path, steps=result.step + 5, batch_size=64,
-                             progress=False, resume=True, device="cpu").fit()  # fmt: skip
+    resumed = ganzoo.Trainer(
+        gan,
+        mnist,
+        tmp_path,
+        steps=result.step + 5,
+        batch_size=64,
+        progress=False,
+        resume=True,
+        device="cpu",
+    ).fit()
     assert resumed.step == result.step + 5
     # the monitor's windows and alerts came back with the checkpoint: still active, not re-raised
     assert resumed.alerts == result.alerts
@@ -68,9 +87,18 @@ def test_a_run_that_blows_up_flags_vanishing_and_exploding_gradients(mnist, tmp_
     gan = ganzoo.create("dcgan", width=16, recipe={"g_optimizer": sgd, "d_optimizer": sgd})
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        result = ganzoo.Trainer(gan, mnist, tmp_path, steps=55, batch_size=64, log_every=5,
-                                sample_every=50, progress=False, device="cpu",
-                                health=HealthConfig(warmup_steps=10)).fit()  # fmt: skip
+        result = ganzoo.Trainer(
+            gan,
+            mnist,
+            tmp_path,
+            steps=55,
+            batch_size=64,
+            log_every=5,
+            sample_every=50,
+            progress=False,
+            device="cpu",
+            health=HealthConfig(warmup_steps=10),
+        ).fit()
     found = {a.detector: a for a in result.alerts}
     assert "generator gradient norm" in found["vanishing_gradients"].message
     assert "discriminator gradient norm" in found["exploding_gradients"].message

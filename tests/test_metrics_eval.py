@@ -107,22 +107,63 @@ def test_bad_images_and_names() -> None:
 
 def test_nearest_neighbour_figure(tmp_path, data_root) -> None:
     torch.manual_seed(0)
-    path = nearest_neighbours(ganzoo.create("dcgan", width=8), tmp_path / "nn.png", n=3, k=4,
-                              n_reference=2000, data_root=data_root)  # fmt: skip
+    path = nearest_neighbours(
+        ganzoo.create("dcgan", width=8),
+        tmp_path / "nn.png",
+        n=3,
+        k=4,
+        n_reference=2000,
+        data_root=data_root,
+    )
     assert Image.open(path).size == (5 * 30 + 2, 3 * 30 + 2)
 
 
 def test_eval_cli_writes_json(tmp_path, data_root) -> None:
     """Without --reference, a run is compared with the dataset it was trained on."""
     run = tmp_path / "run"
-    train = [sys.executable, "-m", "ganzoo", "train", "dcgan", "--steps", "2", "--batch-size", "8", "--set", "model_args.width=8",
-             "--dataset", "fashion-mnist", "--data-root", str(data_root), "--out", str(run), "--no-progress"]  # fmt: skip
+    train = [
+        sys.executable,
+        "-m",
+        "ganzoo",
+        "train",
+        "dcgan",
+        "--steps",
+        "2",
+        "--batch-size",
+        "8",
+        "--set",
+        "model_args.width=8",
+        "--dataset",
+        "fashion-mnist",
+        "--data-root",
+        str(data_root),
+        "--out",
+        str(run),
+        "--no-progress",
+    ]
     assert subprocess.run(train, capture_output=True, timeout=300).returncode == 0
     out = tmp_path / "eval.json"
-    result = subprocess.run([sys.executable, "-m", "ganzoo", "eval", str(run), "--n", "300", "--metrics", "fid,is,coverage",
-                             "--data-root", str(data_root), "--out", str(out)],
-                            capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "GANZOO_CACHE": str(tmp_path / "c")})  # fmt: skip
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ganzoo",
+            "eval",
+            str(run),
+            "--n",
+            "300",
+            "--metrics",
+            "fid,is,coverage",
+            "--data-root",
+            str(data_root),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "GANZOO_CACHE": str(tmp_path / "c")},
+    )
     assert result.returncode == 0, result.stderr
     record = json.loads(out.read_text())
     assert record["n"] == 300 and record["fid"] > 0 and 1 <= record["is"] <= 10

@@ -303,8 +303,11 @@ def pair_model():
 def test_build_run_shapes_the_model_for_pairs(tmp_path, pair_model) -> None:
     _save(tmp_path / "trainA", ["1.png", "2.png"], _pixels(2, 16, 16, channels=1))
     _save(tmp_path / "trainB", ["1.png", "2.png"], _pixels(2, 20, 20))
-    config = RunConfig(model="pair-probe", model_args={"img_size": 16},
-                       data=DataConfig(name=str(tmp_path), direction="b2a"))  # fmt: skip
+    config = RunConfig(
+        model="pair-probe",
+        model_args={"img_size": 16},
+        data=DataConfig(name=str(tmp_path), direction="b2a"),
+    )
     gan, data = build_run(config)
     assert isinstance(data, ImagePairs) and data.image_shape == (3, 16, 16)
     assert pair_model["source_channels"] == 3 and gan.image_shape == (3, 16, 16)

@@ -96,10 +96,24 @@ def _write_package(root: Path, dist: str, package: str, module: str, entry_point
 def _pip_install(pkg: Path, site: Path) -> None:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
-         "--no-index", "--no-cache-dir", "--target", str(site), str(pkg)],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--no-cache-dir",
+            "--target",
+            str(site),
+            str(pkg),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, f"pip install failed:\n{proc.stdout}\n{proc.stderr}"
 
 
@@ -113,8 +127,11 @@ def _probe(sites: list[Path], *models: str) -> dict:
         env.pop("PYTHONPATH", None)
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *models],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, f"probe failed:\n{proc.stdout}\n{proc.stderr}"
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

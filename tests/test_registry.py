@@ -85,6 +85,7 @@ def test_every_family_file_registers_a_model_and_nothing_else_does() -> None:
     assert modules == families
     assert {"dcgan", "stylegan", "pix2pix", "cyclegan"} <= set(BUILTINS)  # the classics stay
 
+
 def test_list_models_fnmatch_pattern() -> None:
     gans = ganzoo.list_models("*gan*")
     assert "vanilla" not in gans
@@ -141,8 +142,15 @@ def test_published_pretrained_tags() -> None:
     published = [n for n in ganzoo.list_models(pretrained=True) if n.split(".")[0] in BUILTINS]
     index = json.loads((Path(ganzoo.__file__).with_name("pretrained.json")).read_text())
     assert published == sorted(index)  # every tag of the index, attached to its model
-    assert {"cgan.fashion_mnist", "cgan.mnist", "dcgan.fashion_mnist", "dcgan.mnist",
-            "wgan-gp.fashion_mnist", "wgan-gp.mnist", "began.mnist"} <= set(published)  # fmt: skip
+    assert {
+        "cgan.fashion_mnist",
+        "cgan.mnist",
+        "dcgan.fashion_mnist",
+        "dcgan.mnist",
+        "wgan-gp.fashion_mnist",
+        "wgan-gp.mnist",
+        "began.mnist",
+    } <= set(published)
     assert ganzoo.list_models("dcgan*", pretrained=True) == ["dcgan.fashion_mnist", "dcgan.mnist"]
 
 

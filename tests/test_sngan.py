@@ -44,8 +44,11 @@ def test_cifar_configuration_32() -> None:
     )
     # Discriminator: optimized block + down block, two blocks without pooling, all 128 wide.
     assert [(b.conv2.out_channels, b.downsample, b.first) for b in d.blocks] == [
-        (128, True, True), (128, True, False), (128, False, False), (128, False, False),
-    ]  # fmt: skip
+        (128, True, True),
+        (128, True, False),
+        (128, False, False),
+        (128, False, False),
+    ]
     assert d.blocks[2].shortcut is None and d.blocks[3].shortcut is None  # identity shortcuts
     assert d.score.in_features == 128 and d.score.out_features == 1
     assert F.relu(d.blocks(torch.zeros(2, 3, 32, 32))).shape == (2, 128, 8, 8)
@@ -60,12 +63,19 @@ def test_configuration_64() -> None:
     # Generator: 4x4x1024, channels halve per up block to 64.
     assert g.project.out_features == 4 * 4 * 1024
     assert [(b.conv1.in_channels, b.conv1.out_channels) for b in g.blocks] == [
-        (1024, 512), (512, 256), (256, 128), (128, 64),
-    ]  # fmt: skip
+        (1024, 512),
+        (512, 256),
+        (256, 128),
+        (128, 64),
+    ]
     # Discriminator: channels double per down block from 64 to 1024; 64 -> 2.
     assert [(b.conv2.out_channels, b.downsample) for b in d.blocks] == [
-        (64, True), (128, True), (256, True), (512, True), (1024, True),
-    ]  # fmt: skip
+        (64, True),
+        (128, True),
+        (256, True),
+        (512, True),
+        (1024, True),
+    ]
     assert F.relu(d.blocks(torch.zeros(1, 3, 64, 64))).shape == (1, 1024, 2, 2)
     assert gan.sample(2).shape == (2, 3, 64, 64)
 
@@ -135,8 +145,10 @@ def test_up_block_matches_hand_computation() -> None:
     assert block(x).shape == (4, 5, 12, 12)
 
 
-@pytest.mark.parametrize(("first", "downsample", "out_ch"), [(True, True, 5), (False, True, 5),
-                                                            (False, False, 3), (False, False, 5)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("first", "downsample", "out_ch"),
+    [(True, True, 5), (False, True, 5), (False, False, 3), (False, False, 5)],
+)
 def test_down_block_matches_hand_computation(first: bool, downsample: bool, out_ch: int) -> None:
     block = DownBlock(3, out_ch, downsample=downsample, first=first, spectral=False)
     x = torch.randn(2, 3, 8, 8)
@@ -226,6 +238,9 @@ def test_a_few_training_steps_are_deterministic_and_learn(tmp_path) -> None:
         assert torch.equal(value, twin.state_dict()[key]), key
     # n_critic = 5: the critic took 15 steps, the generator 3; both changed.
     assert result.step == 3 and len(result.history) == 3
-    changed = {k.split(".")[0] for k, v in gan.state_dict().items()
-               if v.is_floating_point() and not torch.equal(v, before[k])}  # fmt: skip
+    changed = {
+        k.split(".")[0]
+        for k, v in gan.state_dict().items()
+        if v.is_floating_point() and not torch.equal(v, before[k])
+    }
     assert {"generator", "discriminator"} <= changed

@@ -46,9 +46,7 @@ def _tiny(seed: int = 0, **kw) -> ganzoo.GAN:
     return ganzoo.create("stylegan", **{**TINY, **kw})
 
 
-@pytest.mark.parametrize(
-    ("size", "base", "blocks"), [(28, 7, 2), (32, 4, 3), (64, 4, 4)]
-)  # fmt: skip
+@pytest.mark.parametrize(("size", "base", "blocks"), [(28, 7, 2), (32, 4, 3), (64, 4, 4)])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_builds_at_each_supported_size(size: int, base: int, blocks: int, channels: int) -> None:
     gan = _tiny(img_size=size, channels=channels)
@@ -394,10 +392,12 @@ def test_path_length_off_by_default_and_bad_settings() -> None:
     gan = _tiny()
     assert gan.objective.pl_weight == 0 and "path-length" not in gan.objective.terms
     assert gan.config["pl_weight"] == 0.0
-    for kwargs, message in [({"pl_weight": -1.0}, "pl_weight must be >= 0"),
-                            ({"pl_every": 0}, "pl_every must be an integer >= 1"),
-                            ({"pl_batch_shrink": 1.5}, "pl_batch_shrink"),
-                            ({"pl_decay": 2.0}, "pl_decay")]:  # fmt: skip
+    for kwargs, message in [
+        ({"pl_weight": -1.0}, "pl_weight must be >= 0"),
+        ({"pl_every": 0}, "pl_every must be an integer >= 1"),
+        ({"pl_batch_shrink": 1.5}, "pl_batch_shrink"),
+        ({"pl_decay": 2.0}, "pl_decay"),
+    ]:
         with pytest.raises(ganzoo.ConfigError, match=message):
             _tiny(**kwargs)
 
@@ -414,10 +414,29 @@ def test_training_with_path_length_logs_it_and_resumes_exactly(tmp_path) -> None
     resumed = ganzoo.create("stylegan", **TINY, pl_weight=2.0)
     stopper = stopping_trainer(3)
     digits = _digits()
-    stopper(resumed, digits, tmp_path / "split", steps=5, batch_size=16, log_every=1,
-            progress=False, num_samples=20, gif=False).fit()  # fmt: skip
+    stopper(
+        resumed,
+        digits,
+        tmp_path / "split",
+        steps=5,
+        batch_size=16,
+        log_every=1,
+        progress=False,
+        num_samples=20,
+        gif=False,
+    ).fit()
     again = ganzoo.create("stylegan", **TINY, pl_weight=2.0)
-    ganzoo.Trainer(again, digits, tmp_path / "split", steps=5, batch_size=16, log_every=1,
-                   progress=False, num_samples=20, gif=False, resume=True).fit()  # fmt: skip
+    ganzoo.Trainer(
+        again,
+        digits,
+        tmp_path / "split",
+        steps=5,
+        batch_size=16,
+        log_every=1,
+        progress=False,
+        num_samples=20,
+        gif=False,
+        resume=True,
+    ).fit()
     for key, value in gan.state_dict().items():
         assert torch.equal(value, again.state_dict()[key]), key

@@ -57,8 +57,18 @@ def train(name: str, out: Path, steps: int, resume: bool = False, stop_at: int =
     torch.manual_seed(0)
     gan = tiny(name, **kwargs)
     trainer_class = stopping_trainer(stop_at) if stop_at else ganzoo.Trainer
-    trainer = trainer_class(gan, data_for(name), out, steps=steps, batch_size=4, log_every=1,
-                             progress=False, gif=False, device="cpu", resume=resume)  # fmt: skip
+    trainer = trainer_class(
+        gan,
+        data_for(name),
+        out,
+        steps=steps,
+        batch_size=4,
+        log_every=1,
+        progress=False,
+        gif=False,
+        device="cpu",
+        resume=resume,
+    )
     return gan, trainer.fit()
 
 
@@ -263,8 +273,20 @@ def test_translate_command_writes_one_image_per_input(
     outputs = sorted((tmp_path / "out").iterdir())
     assert [p.name for p in outputs] == ["im0.png", "im1.png"]
     assert Image.open(outputs[1]).size == (28, 28) and Image.open(outputs[1]).mode == "L"
-    assert main(["translate", str(tmp_path / "run"), str(inputs), str(tmp_path / "kept"),
-                 "--keep-size", "--direction", "b2a"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "translate",
+                str(tmp_path / "run"),
+                str(inputs),
+                str(tmp_path / "kept"),
+                "--keep-size",
+                "--direction",
+                "b2a",
+            ]
+        )
+        == 0
+    )
     assert Image.open(tmp_path / "kept" / "im1.png").size == (30, 40)
     _, dcgan = train_dcgan(tmp_path / "dcgan")
     assert main(["translate", str(dcgan.checkpoint), str(inputs), str(tmp_path / "x")]) == 2
@@ -277,8 +299,9 @@ def test_translate_command_writes_one_image_per_input(
 def train_dcgan(out: Path):
     gan = ganzoo.create("dcgan", width=8)
     digits = TensorImages(_digits(32), None, 0, "digits")
-    return gan, ganzoo.Trainer(gan, digits, out, steps=1, batch_size=4, progress=False, gif=False,
-                               device="cpu").fit()  # fmt: skip
+    return gan, ganzoo.Trainer(
+        gan, digits, out, steps=1, batch_size=4, progress=False, gif=False, device="cpu"
+    ).fit()
 
 
 def test_a_task_trains_from_the_cli_and_its_translations_evaluate(
@@ -286,15 +309,43 @@ def test_a_task_trains_from_the_cli_and_its_translations_evaluate(
 ) -> None:
     monkeypatch.setenv("GANZOO_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
-    train_args = ["train", "pix2pix", "--dataset", "edges2mnist", "--data-root", str(data_root),
-                  "--img-size", "32", "--steps", "2", "--batch-size", "4", "--out", str(out),
-                  "--no-progress", "--set", "model_args.width=8"]  # fmt: skip
+    train_args = [
+        "train",
+        "pix2pix",
+        "--dataset",
+        "edges2mnist",
+        "--data-root",
+        str(data_root),
+        "--img-size",
+        "32",
+        "--steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--set",
+        "model_args.width=8",
+    ]
     assert main(train_args) == 0
     gan = load_gan(out)
     assert gan.source_shape == (1, 32, 32) and gan.image_shape == (1, 32, 32)
     report = tmp_path / "r.json"
-    eval_args = ["eval", str(out), "--translate", "edges2mnist", "--n", "200", "--metrics",
-                 "fid,is", "--data-root", str(data_root), "--out", str(report)]  # fmt: skip
+    eval_args = [
+        "eval",
+        str(out),
+        "--translate",
+        "edges2mnist",
+        "--n",
+        "200",
+        "--metrics",
+        "fid,is",
+        "--data-root",
+        str(data_root),
+        "--out",
+        str(report),
+    ]
     assert main(eval_args) == 0
     result = json.loads(report.read_text())
     assert result["fid"] > 0 and result["n"] == 200

@@ -26,8 +26,15 @@ def digits() -> TensorImages:
 
 
 def _fit(gan, data, out, steps=6, **kw):
-    kw = {"batch_size": 16, "log_every": 1, "progress": False, "num_samples": 16, "gif": False,
-          "device": "cpu", **kw}  # fmt: skip
+    kw = {
+        "batch_size": 16,
+        "log_every": 1,
+        "progress": False,
+        "num_samples": 16,
+        "gif": False,
+        "device": "cpu",
+        **kw,
+    }
     return ganzoo.Trainer(gan, data, out, steps=steps, **kw).fit()
 
 
@@ -78,8 +85,13 @@ def test_discriminator_dropout_keeps_state_dict_keys(digits, tmp_path) -> None:
 
 
 def test_all_tricks_together_train(digits, tmp_path) -> None:
-    tricks = {"label_smoothing": 0.1, "label_noise": 0.05, "label_flip": 0.05,
-              "instance_noise": 0.1, "d_dropout": 0.2}  # fmt: skip
+    tricks = {
+        "label_smoothing": 0.1,
+        "label_noise": 0.05,
+        "label_flip": 0.05,
+        "instance_noise": 0.1,
+        "d_dropout": 0.2,
+    }
     gan = ganzoo.create("lsgan", recipe={"tricks": tricks, "ema_decay": 0.9}, **tiny_args("lsgan"))
     result = _fit(gan, digits, tmp_path)
     assert result.step == 6 and all(math.isfinite(r["d_loss"]) for r in result.history)
@@ -108,8 +120,12 @@ def test_speed_switches_train_and_stay_close_to_fp32(speed, digits, tmp_path) ->
     torch.manual_seed(0)
     reference = _fit(ganzoo.create("dcgan", **tiny_args("dcgan")), digits, tmp_path / "ref")
     torch.manual_seed(0)
-    switched = _fit(ganzoo.create("dcgan", **tiny_args("dcgan")), digits, tmp_path / "fast",
-                    speed=SpeedConfig(**speed))  # fmt: skip
+    switched = _fit(
+        ganzoo.create("dcgan", **tiny_args("dcgan")),
+        digits,
+        tmp_path / "fast",
+        speed=SpeedConfig(**speed),
+    )
     tolerance = 0.1 if speed.get("precision") == "bf16" else 1e-4
     for a, b in zip(reference.history, switched.history, strict=True):
         assert b["g_loss"] == pytest.approx(a["g_loss"], rel=tolerance, abs=tolerance)
@@ -117,8 +133,13 @@ def test_speed_switches_train_and_stay_close_to_fp32(speed, digits, tmp_path) ->
 
 def test_fp16_on_a_cpu_falls_back_to_fp32_with_a_warning(digits, tmp_path) -> None:
     with pytest.warns(RuntimeWarning, match="fp16 autocast is not supported on cpu"):
-        result = _fit(ganzoo.create("dcgan", **tiny_args("dcgan")), digits, tmp_path,
-                      speed=SpeedConfig(precision="fp16"), steps=2)  # fmt: skip
+        result = _fit(
+            ganzoo.create("dcgan", **tiny_args("dcgan")),
+            digits,
+            tmp_path,
+            speed=SpeedConfig(precision="fp16"),
+            steps=2,
+        )
     assert result.step == 2
 
 
@@ -136,8 +157,13 @@ def test_compile_trains_or_falls_back_with_a_warning(digits, tmp_path) -> None:
 def test_tensorboard_logs_scalars_images_and_health(digits, tmp_path) -> None:
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    _fit(ganzoo.create("dcgan", **tiny_args("dcgan")), digits, tmp_path, tensorboard=True,
-         sample_every=3)  # fmt: skip
+    _fit(
+        ganzoo.create("dcgan", **tiny_args("dcgan")),
+        digits,
+        tmp_path,
+        tensorboard=True,
+        sample_every=3,
+    )
     events = EventAccumulator(str(tmp_path / "tensorboard"))
     events.Reload()
     tags = events.Tags()

@@ -29,9 +29,15 @@ def began_elu_shallow(**overrides: Any) -> ganzoo.GAN:
     """The paper's BEGAN generator against the one-layer autoencoder (a trial, not a zoo model)."""
     adam = OptimizerConfig(lr=2e-4, betas=(0.5, 0.999))
     recipe = Recipe(steps=4000, batch_size=64, g_optimizer=adam, d_optimizer=adam)
-    return build_gan(NAME, BEGANGenerator, ShallowAutoencoder,
-                     objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
-                     recipe=recipe, overrides=overrides)  # fmt: skip
+    return build_gan(
+        NAME,
+        BEGANGenerator,
+        ShallowAutoencoder,
+        objective=BoundaryEquilibriumLoss(),
+        objective_class=BEGANObjective,
+        recipe=recipe,
+        overrides=overrides,
+    )
 
 
 def main() -> int:

@@ -78,8 +78,10 @@ def pretrained_table() -> str:
     import json
 
     index = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())
-    rows = ["| tag | samples | Hub repo (revision) | steps | training time | hardware | metrics |",
-            "|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = [
+        "| tag | samples | Hub repo (revision) | steps | training time | hardware | metrics |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for tag, cfg in sorted(index.items()):
         folder = ROOT / cfg["local_folder"]
         config = json.loads((folder / "config.json").read_text())

@@ -24,11 +24,24 @@ from ganzoo.run import apply_overrides, load_run_config, train
 from ganzoo.train.publishing import describe_run
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED = ["dcgan_mnist", "dcgan_fashion_mnist", "cgan_mnist", "cgan_fashion_mnist",
-             "wgan_gp_mnist", "wgan_gp_fashion_mnist", "acgan_mnist", "began_mnist",
-             "began_fashion_mnist", "ebgan_mnist", "stylegan_mnist", "sngan_mnist",
-             "acgan_fashion_mnist", "ebgan_fashion_mnist", "stylegan_fashion_mnist",
-             "sngan_fashion_mnist"]  # fmt: skip
+PUBLISHED = [
+    "dcgan_mnist",
+    "dcgan_fashion_mnist",
+    "cgan_mnist",
+    "cgan_fashion_mnist",
+    "wgan_gp_mnist",
+    "wgan_gp_fashion_mnist",
+    "acgan_mnist",
+    "began_mnist",
+    "began_fashion_mnist",
+    "ebgan_mnist",
+    "stylegan_mnist",
+    "sngan_mnist",
+    "acgan_fashion_mnist",
+    "ebgan_fashion_mnist",
+    "stylegan_fashion_mnist",
+    "sngan_fashion_mnist",
+]
 REVISION = "v1"
 TAGS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
 
@@ -57,8 +70,13 @@ def publish(name: str, data_root: str, overrides: list[str] = ()) -> tuple[str, 
     shutil.rmtree(folder, ignore_errors=True)
     export_folder(gan, folder, repo_id, dtype="float16", full=False, extra=extra, files=files)
     tag = f"{model}.{TAGS[config.data.name]}"
-    entry = {"hf_hub_id": repo_id, "revision": REVISION, "sha256": sha256_of(folder / GENERATOR_WEIGHTS),
-             "filename": GENERATOR_WEIGHTS, "local_folder": f"pretrained/{folder.name}"}  # fmt: skip
+    entry = {
+        "hf_hub_id": repo_id,
+        "revision": REVISION,
+        "sha256": sha256_of(folder / GENERATOR_WEIGHTS),
+        "filename": GENERATOR_WEIGHTS,
+        "local_folder": f"pretrained/{folder.name}",
+    }
     print(
         f"{tag}: {folder} ({extra['training']['training time']}, {extra['training']['hardware']})"
     )

@@ -32,8 +32,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def trainer_module_at(revision: str) -> ModuleType:
-    source = subprocess.run(["git", "show", f"{revision}:ganzoo/train/trainer.py"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout  # fmt: skip
+    source = subprocess.run(
+        ["git", "show", f"{revision}:ganzoo/train/trainer.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     path = Path(tempfile.mkdtemp()) / "trainer_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("ganzoo.train.trainer_before", path)
@@ -64,8 +69,9 @@ def main() -> int:
     def make(module: ModuleType):
         torch.manual_seed(0)
         gan = ganzoo.create(args.model, img_size=args.img_size, channels=1, **model_args)
-        trainer = module.Trainer(gan, data, tempfile.mkdtemp(), batch_size=args.batch_size,
-                                 progress=False, device="cpu")  # fmt: skip
+        trainer = module.Trainer(
+            gan, data, tempfile.mkdtemp(), batch_size=args.batch_size, progress=False, device="cpu"
+        )
         trainer.setup()
         return trainer
 
@@ -102,13 +108,17 @@ def main() -> int:
         torch.equal(weights["before"][k], weights["after"][k]) for k in weights["after"]
     )
     result = {
-        "model": args.model, "model_args": model_args, "batch_size": args.batch_size,
-        "img_size": args.img_size, "before": args.before, "threads": args.threads,
+        "model": args.model,
+        "model_args": model_args,
+        "batch_size": args.batch_size,
+        "img_size": args.img_size,
+        "before": args.before,
+        "threads": args.threads,
         "ms_per_step": {k: round(v, 1) for k, v in median.items()},
         "speed_up": round(median["before"] / median["after"], 3),
         "peak_live_mib": {k: round(v / 2**20, 1) for k, v in peak.items()},
         "identical_weights_after_3_steps": identical,
-    }  # fmt: skip
+    }
     print(json.dumps(result))
     return 0
 

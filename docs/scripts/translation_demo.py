@@ -29,8 +29,12 @@ from ganzoo.metrics.evaluate import prepare_images
 from ganzoo.train import load_checkpoint, load_gan, save_grid
 
 ROOT = Path(__file__).resolve().parents[2]
-LABELLED_BY = {"edges2mnist": "mnist", "edges2fashion": "fashion-mnist", "thin2thick": "mnist",
-               "mnist2fashion": "mnist"}  # fmt: skip
+LABELLED_BY = {
+    "edges2mnist": "mnist",
+    "edges2fashion": "fashion-mnist",
+    "thin2thick": "mnist",
+    "mnist2fashion": "mnist",
+}
 
 
 def _unit(images: torch.Tensor) -> torch.Tensor:
@@ -68,8 +72,14 @@ def main() -> int:
     gan = load_gan(args.run / "checkpoints" / "last.pt")
     task = run["data"]["name"]
     c, size, _ = gan.image_shape
-    test = load_dataset(task, args.data_root, train=False, img_size=size, channels=c,
-                        direction=run["data"].get("direction", "a2b"))  # fmt: skip
+    test = load_dataset(
+        task,
+        args.data_root,
+        train=False,
+        img_size=size,
+        channels=c,
+        direction=run["data"].get("direction", "a2b"),
+    )
     sources = test.sources.float() / 127.5 - 1
     targets = test.targets.float() / 127.5 - 1
     translated = gan.translate(sources)
@@ -84,12 +94,14 @@ def main() -> int:
         metrics["fashion_classes_produced"] = _class_shares(translated, "fashion-mnist")
     else:
         metrics["class_kept"] = round(_accuracy(translated, labels, labelled), 4)
-    metrics.update({
-        "class_readable_in_sources": round(_accuracy(sources, labels, labelled), 4),
-        "mean_ink_sources": round(float(_unit(sources).mean()), 4),
-        "mean_ink_translations": round(float(_unit(translated).mean()), 4),
-        "mean_ink_targets": round(float(_unit(targets).mean()), 4),
-    })  # fmt: skip
+    metrics.update(
+        {
+            "class_readable_in_sources": round(_accuracy(sources, labels, labelled), 4),
+            "mean_ink_sources": round(float(_unit(sources).mean()), 4),
+            "mean_ink_translations": round(float(_unit(translated).mean()), 4),
+            "mean_ink_targets": round(float(_unit(targets).mean()), 4),
+        }
+    )
     if gan.paired:
         metrics["mean_abs_pixel_error"] = round(
             float((_unit(translated) - _unit(targets)).abs().mean()), 4

@@ -37,7 +37,6 @@ def device_name(device: torch.device | str) -> str:
 def environment(device: torch.device | str) -> dict[str, Any]:
     """Device, library versions and the UTC date, for the record of a benchmark run."""
 
-
     info: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "device": device_name(device),

@@ -71,8 +71,15 @@ class BenchTrainer(contextlib.AbstractContextManager):
             self.data = pairs_for(self.data, self.gan)
             self._sources = to_unit_range(self.data.sources[:batch_size]).to(device)
         self._dir = tempfile.TemporaryDirectory(prefix="ganzoo-bench-")
-        self.trainer = Trainer(self.gan, self.data, out_dir=self._dir.name, device=device,
-                               batch_size=batch_size, progress=False, speed=speed)  # fmt: skip
+        self.trainer = Trainer(
+            self.gan,
+            self.data,
+            out_dir=self._dir.name,
+            device=device,
+            batch_size=batch_size,
+            progress=False,
+            speed=speed,
+        )
         self.trainer.setup()
         self.images_per_step = batch_size * self.trainer.n_critic
 
@@ -128,8 +135,14 @@ def _memory_measure(device: torch.device, compiled: bool) -> str:
     return f"peak live tensor bytes over one {eager}step"
 
 
-def _fill(result: BenchResult, seconds: list[float], flops: int, peak: tuple[float, str],
-          memory: int | None, measure: str) -> None:  # fmt: skip
+def _fill(
+    result: BenchResult,
+    seconds: list[float],
+    flops: int,
+    peak: tuple[float, str],
+    memory: int | None,
+    measure: str,
+) -> None:
     result.step_seconds = seconds
     result.steps_per_s = median_rate(seconds)
     result.images_per_s = median_rate(seconds, result.images_per_step)
@@ -142,33 +155,59 @@ def _fill(result: BenchResult, seconds: list[float], flops: int, peak: tuple[flo
 
 
 def _classic_loop(
-    setting: BenchResult, data: TensorImages, device: torch.device, model_args: dict,
+    setting: BenchResult,
+    data: TensorImages,
+    device: torch.device,
+    model_args: dict,
     workers: int | None,
-) -> tuple[ClassicDCGAN, BenchResult, int, int | None]:  # fmt: skip
+) -> tuple[ClassicDCGAN, BenchResult, int, int | None]:
     """The classic loop for ``setting``: (the loop, its result to fill, FLOPs, peak memory)."""
     before = torch.cuda.memory_allocated(device) if device.type == "cuda" else 0
     if workers is None:
         workers = 2 if device.type == "cuda" else 0
-    loop = ClassicDCGAN(data, batch_size=setting.batch_size, img_size=setting.img_size,
-                        channels=setting.channels, device=device, workers=workers,
-                        model_args=model_args)  # fmt: skip
+    loop = ClassicDCGAN(
+        data,
+        batch_size=setting.batch_size,
+        img_size=setting.img_size,
+        channels=setting.channels,
+        device=device,
+        workers=workers,
+        model_args=model_args,
+    )
     flops, memory = _probe(loop.step, device, loop.resident_tensors)
     if device.type == "cuda":  # its own allocations only: the trainer's are still there
         memory = cuda_peak_bytes(loop.step, device) - before
-    result = replace(setting, model=f"{REFERENCE_MODEL} (classic loop)", precision="fp32",
-                     channels_last=False, compile=False, data_on_device=False,
-                     fused_optimizers=False, n_critic=1, images_per_step=setting.batch_size)  # fmt: skip
+    result = replace(
+        setting,
+        model=f"{REFERENCE_MODEL} (classic loop)",
+        precision="fp32",
+        channels_last=False,
+        compile=False,
+        data_on_device=False,
+        fused_optimizers=False,
+        n_critic=1,
+        images_per_step=setting.batch_size,
+    )
     return loop, result, flops, memory
 
 
 def _measure(
-    result: BenchResult, speed: SpeedConfig, model_args: dict, reference: bool,
+    result: BenchResult,
+    speed: SpeedConfig,
+    model_args: dict,
+    reference: bool,
     workers: int | None,
-) -> None:  # fmt: skip
+) -> None:
     device = torch.device(result.device)
     data = bench_data(result.img_size, result.channels, result.batch_size)
-    setting = {"device": device, "batch_size": result.batch_size, "img_size": result.img_size,
-               "channels": result.channels, "model_args": model_args, "data": data}  # fmt: skip
+    setting = {
+        "device": device,
+        "batch_size": result.batch_size,
+        "img_size": result.img_size,
+        "channels": result.channels,
+        "model_args": model_args,
+        "data": data,
+    }
     with BenchTrainer(result.model, speed=speed, **setting) as subject:
         effective = subject.trainer.speed  # after fallbacks (e.g. no bf16 here)
         result.precision, result.compile = effective.precision, effective.compile
@@ -192,25 +231,40 @@ def _measure(
         calls: dict[str, Callable[[], object]] = {"train": subject.step, "sample": sample}
         loop = None
         if reference and result.model == REFERENCE_MODEL:
-            loop, ref, ref_flops, ref_memory = _classic_loop(result, data, device, model_args,
-                                                             workers)  # fmt: skip
+            loop, ref, ref_flops, ref_memory = _classic_loop(
+                result, data, device, model_args, workers
+            )
             calls["reference"] = loop.step
         precisions = sorted({effective.precision, *(["fp32"] if loop else [])})
         peak_calls = {p: Matmul(device, p) for p in precisions}
         calls.update({f"peak {p}": mm for p, mm in peak_calls.items()})
         warmup = dict.fromkeys(calls, max(1, result.warmup))
         warmup.update(train=0, reference=result.warmup - 1)  # both have already run
-        seconds = time_rounds(calls, device, steps=result.steps, rounds=result.rounds,
-                              warmup=warmup)  # fmt: skip
+        seconds = time_rounds(
+            calls, device, steps=result.steps, rounds=result.rounds, warmup=warmup
+        )
         # the peak is the best round (what the device can do); the model's rate the median
-        peaks = {p: (mm.flops / min(seconds[f"peak {p}"]), mm.kernel)
-                 for p, mm in peak_calls.items()}  # fmt: skip
-        _fill(result, seconds["train"], flops, peaks[effective.precision], memory,
-              _memory_measure(device, effective.compile))  # fmt: skip
+        peaks = {
+            p: (mm.flops / min(seconds[f"peak {p}"]), mm.kernel) for p, mm in peak_calls.items()
+        }
+        _fill(
+            result,
+            seconds["train"],
+            flops,
+            peaks[effective.precision],
+            memory,
+            _memory_measure(device, effective.compile),
+        )
         result.sample_images_per_s = median_rate(seconds["sample"], result.batch_size)
         if loop is not None:
-            _fill(ref, seconds["reference"], ref_flops, peaks["fp32"], ref_memory,
-                  _memory_measure(device, False))  # fmt: skip
+            _fill(
+                ref,
+                seconds["reference"],
+                ref_flops,
+                peaks["fp32"],
+                ref_memory,
+                _memory_measure(device, False),
+            )
             result.reference = ref
             result.vs_reference, low, high = paired_speedup(
                 seconds["train"], result.images_per_step, seconds["reference"], ref.images_per_step
@@ -246,10 +300,21 @@ def benchmark_model(
     or that run out of memory, come back with ``skipped`` set to the reason.
     """
     speed = speed or SpeedConfig()
-    result = BenchResult(name, str(torch.device(device)), batch_size, img_size, channels,
-                         speed.precision, speed.channels_last, speed.compile,
-                         speed.data_on_device, speed.fused_optimizers, steps=steps,
-                         rounds=rounds, warmup=warmup)  # fmt: skip
+    result = BenchResult(
+        name,
+        str(torch.device(device)),
+        batch_size,
+        img_size,
+        channels,
+        speed.precision,
+        speed.channels_last,
+        speed.compile,
+        speed.data_on_device,
+        speed.fused_optimizers,
+        steps=steps,
+        rounds=rounds,
+        warmup=warmup,
+    )
     try:
         _measure(result, speed, dict(model_args or {}), reference, reference_workers)
     except (ConfigError, DataError) as err:
@@ -287,11 +352,20 @@ def run_suite(
     for name in resolve_models(models):
         for img_size in img_sizes:
             for batch_size in batch_sizes:
-                result = benchmark_model(name, device=device, batch_size=batch_size,
-                                         img_size=img_size, channels=channels, speed=speed,
-                                         steps=steps, rounds=rounds, warmup=warmup,
-                                         reference=reference, reference_workers=reference_workers,
-                                         model_args=model_args)  # fmt: skip
+                result = benchmark_model(
+                    name,
+                    device=device,
+                    batch_size=batch_size,
+                    img_size=img_size,
+                    channels=channels,
+                    speed=speed,
+                    steps=steps,
+                    rounds=rounds,
+                    warmup=warmup,
+                    reference=reference,
+                    reference_workers=reference_workers,
+                    model_args=model_args,
+                )
                 results.append(result)
                 if on_result is not None:
                     on_result(result)

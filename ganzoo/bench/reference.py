@@ -87,8 +87,13 @@ class ClassicDCGAN:
         errG.backward()
         D_G_z2 = output.mean().item()
         self.optimizerG.step()
-        return {"Loss_D": errD.item(), "Loss_G": errG.item(), "D(x)": D_x,
-                "D(G(z))_1": D_G_z1, "D(G(z))_2": D_G_z2}  # fmt: skip
+        return {
+            "Loss_D": errD.item(),
+            "Loss_G": errG.item(),
+            "D(x)": D_x,
+            "D(G(z))_1": D_G_z1,
+            "D(G(z))_2": D_G_z2,
+        }
 
     def resident_tensors(self) -> list[torch.Tensor]:
         """Weights, gradients, buffers, optimizer state and the in-memory dataset."""

@@ -11,8 +11,20 @@ from typing import Any
 from ..errors import MissingExtraError
 from .result import BenchResult
 
-COLUMNS = ("model", "size", "batch", "settings", "train img/s", "steps/s", "sample img/s",
-           "FLOP/step", "FLOP/s", "% peak", "peak mem", "vs classic")  # fmt: skip
+COLUMNS = (
+    "model",
+    "size",
+    "batch",
+    "settings",
+    "train img/s",
+    "steps/s",
+    "sample img/s",
+    "FLOP/step",
+    "FLOP/s",
+    "% peak",
+    "peak mem",
+    "vs classic",
+)
 PLOT_HINT = 'Plots need matplotlib: pip install "ganzoo[bench]" (or pip install matplotlib).'
 
 
@@ -55,10 +67,17 @@ def _row(r: BenchResult) -> list[str]:
         return [*head, f"skipped: {r.skipped}"] + [""] * (len(COLUMNS) - len(head) - 1)
     fraction = None if r.peak_fraction is None else 100 * r.peak_fraction
     memory = None if r.peak_memory_bytes is None else r.peak_memory_bytes / 2**20
-    return [*head, _num(r.images_per_s), _num(r.steps_per_s, 2), _num(r.sample_images_per_s),
-            _si(r.flops_per_step), _si(r.achieved_flops), _num(fraction),
-            "—" if memory is None else f"{memory:,.0f} MiB",
-            speedup_text(r)]  # fmt: skip
+    return [
+        *head,
+        _num(r.images_per_s),
+        _num(r.steps_per_s, 2),
+        _num(r.sample_images_per_s),
+        _si(r.flops_per_step),
+        _si(r.achieved_flops),
+        _num(fraction),
+        "—" if memory is None else f"{memory:,.0f} MiB",
+        speedup_text(r),
+    ]
 
 
 def _rows(results: Sequence[BenchResult]) -> list[list[str]]:
@@ -147,8 +166,13 @@ def plot_results(
     written = []
     for axis, other, xlabel, name in (
         ("batch_size", "img_size", "batch size", "images_per_s_vs_batch.png"),
-        ("img_size", "batch_size", "image size (pixels per side)", "images_per_s_vs_resolution.png"),
-    ):  # fmt: skip
+        (
+            "img_size",
+            "batch_size",
+            "image size (pixels per side)",
+            "images_per_s_vs_resolution.png",
+        ),
+    ):
         fig = Figure(figsize=(7, 4.5), layout="constrained")
         ax = fig.add_subplot()
         for label, points in _series(results, axis, other).items():

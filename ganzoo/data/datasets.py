@@ -25,10 +25,16 @@ from .translation_tasks import TASK_ALIASES, TRANSLATION_TASKS, build_translatio
 
 DATASETS = ("default", "mnist", "fashion-mnist", "cifar10", "imagefolder", *TRANSLATION_TASKS)
 _ALIASES = {
-    "embedded": "default", "mnist-test": "default",
-    "fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist",
-    "cifar-10": "cifar10", "cifar": "cifar10", "folder": "imagefolder", **TASK_ALIASES,
-}  # fmt: skip
+    "embedded": "default",
+    "mnist-test": "default",
+    "fashion_mnist": "fashion-mnist",
+    "fashionmnist": "fashion-mnist",
+    "fmnist": "fashion-mnist",
+    "cifar-10": "cifar10",
+    "cifar": "cifar10",
+    "folder": "imagefolder",
+    **TASK_ALIASES,
+}
 _TORCHVISION = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST", "cifar10": "CIFAR10"}
 
 
@@ -121,9 +127,11 @@ def load_dataset(
     root_path = Path(root) if root else default_data_root()
     if key in TRANSLATION_TASKS:
         pairs = build_translation_task(
-            key, lambda dataset: _torchvision(dataset, root_path, train, download),
-            "train" if train else "test", direction,
-        )  # fmt: skip
+            key,
+            lambda dataset: _torchvision(dataset, root_path, train, download),
+            "train" if train else "test",
+            direction,
+        )
         return pairs.formatted(img_size, channels, channels)
     data = load_embedded() if key == "default" else _torchvision(key, root_path, train, download)
     return _single_domain(data.formatted(img_size, channels), direction)

@@ -119,9 +119,13 @@ class BatchStream:
         start, stop = self.position * self.batch_size, self.batches_per_epoch * self.batch_size
         order = self._shard(self._permutation()[start:stop]).tolist()
         loader = DataLoader(
-            self.dataset, batch_size=self.local_batch, sampler=order, drop_last=True,
-            num_workers=self.num_workers, pin_memory=self.device.type == "cuda",
-        )  # fmt: skip
+            self.dataset,
+            batch_size=self.local_batch,
+            sampler=order,
+            drop_last=True,
+            num_workers=self.num_workers,
+            pin_memory=self.device.type == "cuda",
+        )
         return iter(loader)
 
     def next(self) -> Batch:

@@ -82,10 +82,12 @@ TRANSLATION_TASKS: dict[str, tuple[tuple[str, ...], Callable[..., ImagePairs]]] 
     "mnist2fashion": (("mnist", "fashion-mnist"), domains_task),
 }
 TASK_ALIASES = {
-    "edges2fashion-mnist": "edges2fashion", "edges2fashion_mnist": "edges2fashion",
-    "mnist2fashion-mnist": "mnist2fashion", "mnist2fashion_mnist": "mnist2fashion",
+    "edges2fashion-mnist": "edges2fashion",
+    "edges2fashion_mnist": "edges2fashion",
+    "mnist2fashion-mnist": "mnist2fashion",
+    "mnist2fashion_mnist": "mnist2fashion",
     "thin2thick-mnist": "thin2thick",
-}  # fmt: skip
+}
 
 
 def build_translation_task(

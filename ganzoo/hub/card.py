@@ -74,12 +74,20 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
     data = ModelCardData(
         library_name="ganzoo",
         license=config.get("license", "apache-2.0"),
-        tags=["ganzoo", "gan", model, "image-generation",
-              "image-to-image" if translation else "conditional-image-generation" if conditional
-              else "unconditional-image-generation"],
+        tags=[
+            "ganzoo",
+            "gan",
+            model,
+            "image-generation",
+            "image-to-image"
+            if translation
+            else "conditional-image-generation"
+            if conditional
+            else "unconditional-image-generation",
+        ],
         datasets=[_DATASET_IDS.get(dataset, dataset)] if dataset else None,
         pipeline_tag="image-to-image" if translation else "unconditional-image-generation",
-    )  # fmt: skip
+    )
     results = eval_results(config, data.pipeline_tag)
     if results:
         data.model_name, data.eval_results = repo_id, results

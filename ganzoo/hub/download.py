@@ -38,9 +38,18 @@ def fetch(
 
     where = f"{repo_id}@{revision or 'main'}"
     try:
-        return Path(hf_hub_download(repo_id, filename, revision=revision, cache_dir=cache_dir,
-                                    token=token, endpoint=endpoint(), library_name="ganzoo",
-                                    local_files_only=cache_only))  # fmt: skip
+        return Path(
+            hf_hub_download(
+                repo_id,
+                filename,
+                revision=revision,
+                cache_dir=cache_dir,
+                token=token,
+                endpoint=endpoint(),
+                library_name="ganzoo",
+                local_files_only=cache_only,
+            )
+        )
     except LocalEntryNotFoundError:
         raise GanzooError(
             f"Cannot get {filename} of {where}: the Hub cannot be reached (or HF_HUB_OFFLINE=1 is "
@@ -87,5 +96,3 @@ def local_file(folder: Path, filename: str) -> Path:
             )
         raise CheckpointError(f"{folder} has no {filename}.")
     return path
-
-

@@ -45,8 +45,12 @@ def push_to_hub(
     with tempfile.TemporaryDirectory() as tmp:
         folder = export_folder(gan, tmp, repo_id, dtype=dtype, extra=extra, files=files)
         api.create_repo(repo_id, private=private, exist_ok=True)
-        info = api.upload_folder(repo_id=repo_id, folder_path=folder, revision=revision,
-                                 commit_message=commit_message or f"Upload {gan.name} with ganzoo")  # fmt: skip
+        info = api.upload_folder(
+            repo_id=repo_id,
+            folder_path=folder,
+            revision=revision,
+            commit_message=commit_message or f"Upload {gan.name} with ganzoo",
+        )
     if tag:
         api.create_tag(repo_id, tag=tag, revision=info.oid)
     return str(info.commit_url)
@@ -125,5 +129,3 @@ def pull(
         if local_dir is not None:
             (folder / name).write_bytes(path.read_bytes())
     return folder
-
-

@@ -38,10 +38,16 @@ class DigitClassifier(nn.Module):
     def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            *_block(1, 32), *_block(32, 32), nn.MaxPool2d(2),
-            *_block(32, 64), *_block(64, 64), nn.MaxPool2d(2),
-            *_block(64, self.feature_dim), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        )  # fmt: skip
+            *_block(1, 32),
+            *_block(32, 32),
+            nn.MaxPool2d(2),
+            *_block(32, 64),
+            *_block(64, 64),
+            nn.MaxPool2d(2),
+            *_block(64, self.feature_dim),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+        )
         self.head = nn.Linear(self.feature_dim, num_classes)
 
     def _check(self, images: Tensor) -> None:

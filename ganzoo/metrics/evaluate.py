@@ -245,8 +245,9 @@ def reference_features(
         cached = np.load(path)
         return cached["features"], cached["probs"]
     data = reference_images(key, split, data_root, n)
-    features, probs = extract(data, classifier, n, extractor=ext, batch_size=batch_size,
-                              device=device, progress=progress)  # fmt: skip
+    features, probs = extract(
+        data, classifier, n, extractor=ext, batch_size=batch_size, device=device, progress=progress
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, features=features, probs=probs)
@@ -327,11 +328,27 @@ def evaluate(
         device=device,
         feature_precision=feature_precision,
     )
-    fake, fake_probs = extract(source, REFERENCES[key], n, extractor=ext, batch_size=batch_size,
-                               seed=seed, device=device, progress=progress,
-                               precision=precision)  # fmt: skip
-    real, _ = reference_features(key, n_reference, split=split, extractor=ext, data_root=data_root,
-                                 batch_size=batch_size, device=device, progress=progress)  # fmt: skip
+    fake, fake_probs = extract(
+        source,
+        REFERENCES[key],
+        n,
+        extractor=ext,
+        batch_size=batch_size,
+        seed=seed,
+        device=device,
+        progress=progress,
+        precision=precision,
+    )
+    real, _ = reference_features(
+        key,
+        n_reference,
+        split=split,
+        extractor=ext,
+        data_root=data_root,
+        batch_size=batch_size,
+        device=device,
+        progress=progress,
+    )
     result: dict[str, Any] = {
         "reference": f"{REFERENCES[key]} ({split} split)",
         "extractor": ext.description,

@@ -164,21 +164,28 @@ class InceptionV3Features(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stem = nn.ModuleList([
-            ConvReLU(3, 32, 3, ["conv"], stride=2),
-            ConvReLU(32, 32, 3, ["conv_1"]),
-            ConvReLU(32, 64, 3, ["conv_2"], padding=1),
-            ConvReLU(64, 80, 1, ["conv_3"]),
-            ConvReLU(80, 192, 3, ["conv_4"]),
-        ])  # fmt: skip
+        self.stem = nn.ModuleList(
+            [
+                ConvReLU(3, 32, 3, ["conv"], stride=2),
+                ConvReLU(32, 32, 3, ["conv_1"]),
+                ConvReLU(32, 64, 3, ["conv_2"], padding=1),
+                ConvReLU(64, 80, 1, ["conv_3"]),
+                ConvReLU(80, 192, 3, ["conv_4"]),
+            ]
+        )
         self.blocks = nn.Sequential(
-            BlockA("mixed", 192, 32), BlockA("mixed_1", 256, 64), BlockA("mixed_2", 288, 64),
+            BlockA("mixed", 192, 32),
+            BlockA("mixed_1", 256, 64),
+            BlockA("mixed_2", 288, 64),
             BlockB("mixed_3", 288),
-            BlockC("mixed_4", 128), BlockC("mixed_5", 160), BlockC("mixed_6", 160),
+            BlockC("mixed_4", 128),
+            BlockC("mixed_5", 160),
+            BlockC("mixed_6", 160),
             BlockC("mixed_7", 192),
             BlockD("mixed_8"),
-            BlockE("mixed_9", 1280, max_pool=False), BlockE("mixed_10", 2048, max_pool=True),
-        )  # fmt: skip
+            BlockE("mixed_9", 1280, max_pool=False),
+            BlockE("mixed_10", 2048, max_pool=True),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4 or tuple(x.shape[1:]) != (3, INPUT_SIZE, INPUT_SIZE):

@@ -45,8 +45,11 @@ def began_plan(img_size: int, model: str) -> tuple[int, int]:
 def _conv(c_in: int, c_out: int, stride: int = 1, batch_norm: bool = False) -> list[nn.Module]:
     if not batch_norm:
         return [nn.Conv2d(c_in, c_out, 3, stride, 1), nn.ELU(inplace=True)]
-    return [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out),
-            nn.ELU(inplace=True)]  # fmt: skip
+    return [
+        nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ELU(inplace=True),
+    ]
 
 
 class BEGANDecoder(nn.Module):
@@ -54,9 +57,14 @@ class BEGANDecoder(nn.Module):
     to ``channels`` (linear output). ``batch_norm`` puts batch norm before every ELU."""
 
     def __init__(
-        self, in_dim: int, channels: int, width: int, base: int, steps: int,
+        self,
+        in_dim: int,
+        channels: int,
+        width: int,
+        base: int,
+        steps: int,
         batch_norm: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__()
         self.width, self.base = width, base
         self.project = nn.Linear(in_dim, width * base * base)
@@ -159,9 +167,11 @@ class ShallowAutoencoder(AutoencoderDiscriminator):
         self.half, self.width = img_size // 2, width
         features = width * self.half * self.half
         self.encoder = nn.Sequential(
-            nn.Conv2d(channels, width, 4, 2, 1), nn.ReLU(inplace=True), nn.Flatten(),
+            nn.Conv2d(channels, width, 4, 2, 1),
+            nn.ReLU(inplace=True),
+            nn.Flatten(),
             nn.Linear(features, code_dim),
-        )  # fmt: skip
+        )
         self.expand = nn.Linear(code_dim, features)
         self.upsample = nn.ConvTranspose2d(width, channels, 4, 2, 1)
 

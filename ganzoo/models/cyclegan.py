@@ -17,10 +17,14 @@ class ResidualBlock(nn.Module):
     def __init__(self, channels: int, norm: str) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), make_norm(norm, channels),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            make_norm(norm, channels),
             nn.ReLU(inplace=True),
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), make_norm(norm, channels),
-        )  # fmt: skip
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            make_norm(norm, channels),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.body(x)
@@ -49,17 +53,29 @@ class ResNetTranslator(Translator):
             raise ConfigError(f"blocks must be an integer >= 0, got {blocks!r}.")
         w = width
         layers: list[nn.Module] = [
-            nn.ReflectionPad2d(3), nn.Conv2d(source_channels, w, 7), make_norm(norm, w), nn.ReLU(True),
-            nn.Conv2d(w, 2 * w, 3, 2, 1), make_norm(norm, 2 * w), nn.ReLU(True),
-            nn.Conv2d(2 * w, 4 * w, 3, 2, 1), make_norm(norm, 4 * w), nn.ReLU(True),
-        ]  # fmt: skip
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(source_channels, w, 7),
+            make_norm(norm, w),
+            nn.ReLU(True),
+            nn.Conv2d(w, 2 * w, 3, 2, 1),
+            make_norm(norm, 2 * w),
+            nn.ReLU(True),
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1),
+            make_norm(norm, 4 * w),
+            nn.ReLU(True),
+        ]
         layers += [ResidualBlock(4 * w, norm) for _ in range(blocks)]
         layers += [
-            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, output_padding=1), make_norm(norm, 2 * w),
+            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, output_padding=1),
+            make_norm(norm, 2 * w),
             nn.ReLU(True),
-            nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1), make_norm(norm, w), nn.ReLU(True),
-            nn.ReflectionPad2d(3), nn.Conv2d(w, channels, 7), nn.Tanh(),
-        ]  # fmt: skip
+            nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1),
+            make_norm(norm, w),
+            nn.ReLU(True),
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(w, channels, 7),
+            nn.Tanh(),
+        ]
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 

@@ -38,8 +38,11 @@ class EBGANDiscriminator(AutoencoderDiscriminator):
         )
         up: list[nn.Module] = []
         for _ in range(blocks - 1):
-            up += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=norm == "none"),
-                   make_norm(norm, ch // 2), nn.ReLU(True)]  # fmt: skip
+            up += [
+                nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=norm == "none"),
+                make_norm(norm, ch // 2),
+                nn.ReLU(True),
+            ]
             ch //= 2
         up += [nn.ConvTranspose2d(ch, channels, 4, 2, 1)]
         self.decoder = nn.Sequential(*up)

@@ -102,7 +102,9 @@ class StyleGANGenerator(Generator):
         if not 0.0 <= mixing_prob <= 1.0:
             raise ConfigError(f"mixing_prob must be in [0, 1], got {mixing_prob}.")
         if mapping_layers < 1 or w_dim < 1:
-            raise ConfigError(f"mapping_layers and w_dim must be >= 1, got {mapping_layers}, {w_dim}.")  # fmt: skip
+            raise ConfigError(
+                f"mapping_layers and w_dim must be >= 1, got {mapping_layers}, {w_dim}."
+            )
         res = [base * 2**i for i in range(blocks + 1)]
         chs = [style_channels(img_size, r, width, max_width) for r in res]
         self.mapping = MappingNetwork(

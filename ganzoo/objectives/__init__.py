@@ -35,12 +35,19 @@ REGULARIZERS: dict[str, type[Regularizer]] = {
     cls.name: cls for cls in (GradientPenalty, R1Penalty, WeightClipping)
 }
 _ALIASES = {
-    "ns": "non-saturating", "bce": "non-saturating", "vanilla": "non-saturating",
-    "ls": "least-squares", "lsgan": "least-squares", "mse": "least-squares",
-    "wgan": "wasserstein", "w": "wasserstein",
-    "gp": "gradient-penalty", "wgan-gp": "gradient-penalty",
-    "clip": "weight-clipping", "clipping": "weight-clipping",
-}  # fmt: skip
+    "ns": "non-saturating",
+    "bce": "non-saturating",
+    "vanilla": "non-saturating",
+    "ls": "least-squares",
+    "lsgan": "least-squares",
+    "mse": "least-squares",
+    "wgan": "wasserstein",
+    "w": "wasserstein",
+    "gp": "gradient-penalty",
+    "wgan-gp": "gradient-penalty",
+    "clip": "weight-clipping",
+    "clipping": "weight-clipping",
+}
 
 RegularizerSpec = str | Mapping[str, Any] | Regularizer
 

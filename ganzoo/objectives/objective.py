@@ -93,7 +93,12 @@ class Objective(nn.Module):
         )
 
     def discriminator_loss(
-        self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None, step: int = 0
+        self,
+        gan: Discriminates,
+        real: Tensor,
+        fake: Tensor,
+        condition: Tensor | None = None,
+        step: int = 0,
     ) -> LossOutput:
         """Discriminator (critic) loss on a real batch and a generated batch.
 

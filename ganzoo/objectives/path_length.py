@@ -83,10 +83,16 @@ class StyleGANObjective(Objective):
         if not self.pl_weight or step % self.pl_every:
             return out
         n = max(1, fake.shape[0] // self.pl_batch_shrink)
-        penalty, length = self.path_length_penalty(gan, n, None if condition is None else condition[:n])
+        penalty, length = self.path_length_penalty(
+            gan, n, None if condition is None else condition[:n]
+        )
         loss = out.loss + (self.pl_weight * self.pl_every) * penalty
-        logs = {**out.logs, "g_loss": loss.detach(), "g_pl_penalty": penalty.detach(),
-                "g_path_length": length.detach()}  # fmt: skip
+        logs = {
+            **out.logs,
+            "g_loss": loss.detach(),
+            "g_pl_penalty": penalty.detach(),
+            "g_path_length": length.detach(),
+        }
         return LossOutput(loss, logs)
 
     def path_length_penalty(

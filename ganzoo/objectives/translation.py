@@ -150,7 +150,12 @@ class CycleGANObjective(Objective):
         return [*terms, "identity"] if self.identity_weight else terms
 
     def discriminator_loss(
-        self, gan: CyclePairs, real: Tensor, fake: Any, condition: Tensor | None = None, step: int = 0
+        self,
+        gan: CyclePairs,
+        real: Tensor,
+        fake: Any,
+        condition: Tensor | None = None,
+        step: int = 0,
     ) -> LossOutput:
         """Both discriminators: D_B on targets vs pooled A->B fakes, D_A on sources vs B->A."""
         d = gan.discriminator

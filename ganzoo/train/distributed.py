@@ -72,8 +72,13 @@ class Distributed:
             dist.init_process_group(backend, timeout=_timeout())
             owns = True
         control = dist.new_group(backend="gloo") if dist.get_backend() != "gloo" else None
-        return cls(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", 0)),
-                   owns, control)  # fmt: skip
+        return cls(
+            dist.get_rank(),
+            dist.get_world_size(),
+            int(os.environ.get("LOCAL_RANK", 0)),
+            owns,
+            control,
+        )
 
     def close(self) -> None:
         """End the process group if this object started it."""
@@ -245,9 +250,12 @@ def synchronize_batchnorm(module: nn.Module, device: torch.device) -> nn.Module:
             child, (DistributedBatchNorm, nn.SyncBatchNorm)
         ):
             replacement = DistributedBatchNorm(
-                child.num_features, child.eps, child.momentum, child.affine,
+                child.num_features,
+                child.eps,
+                child.momentum,
+                child.affine,
                 child.track_running_stats,
-            )  # fmt: skip
+            )
             replacement.load_state_dict(child.state_dict())
             replacement.train(child.training)
             replacement.to(device)

@@ -151,15 +151,25 @@ class HealthMonitor:
             ]
             typical = sorted(earlier)[len(earlier) // 2] if earlier else None
             if not math.isfinite(norm) or (typical and norm > self.config.explode_factor * typical):
-                found.append(Alert("exploding_gradients", step,
-                    f"{who} gradient norm {norm:.3g} (recent median {typical or float('nan'):.3g}); "
-                    "lower its learning rate, clip gradients or add a gradient penalty."))  # fmt: skip
+                found.append(
+                    Alert(
+                        "exploding_gradients",
+                        step,
+                        f"{who} gradient norm {norm:.3g} (recent median {typical or float('nan'):.3g}); "
+                        "lower its learning rate, clip gradients or add a gradient penalty.",
+                    )
+                )
             elif norm < self.config.vanish_norm and (
                 step >= self.config.warmup_steps or self._dead(net)
             ):
-                found.append(Alert("vanishing_gradients", step,
-                    f"{who} gradient norm {norm:.3g} is (near) zero: it has stopped learning. "
-                    + vanishing_remedy(net, self.loss)))  # fmt: skip
+                found.append(
+                    Alert(
+                        "vanishing_gradients",
+                        step,
+                        f"{who} gradient norm {norm:.3g} is (near) zero: it has stopped learning. "
+                        + vanishing_remedy(net, self.loss),
+                    )
+                )
         return found
 
     def _dead(self, net: str) -> bool:
@@ -180,12 +190,17 @@ class HealthMonitor:
         if _slope(g) < 0 and (g[0] - g[-1]) > _std(g):  # the generator is catching up
             return []
         d = [r.get("d_loss", 0.0) for r in rows]
-        return [Alert("discriminator_wins", step,
-            f"the discriminator wins outright: it ranks real above fake in "
-            f"{100 * sum(separation) / len(separation):.1f}% of pairs over the last {len(rows)} "
-            f"log rows (d_loss {d[0]:.3g} -> {d[-1]:.3g}, g_loss {g[0]:.3g} -> {g[-1]:.3g}). "
-            "Lower the discriminator's learning rate (TTUR), add label smoothing or instance "
-            "noise, or a gradient penalty.")]  # fmt: skip
+        return [
+            Alert(
+                "discriminator_wins",
+                step,
+                f"the discriminator wins outright: it ranks real above fake in "
+                f"{100 * sum(separation) / len(separation):.1f}% of pairs over the last {len(rows)} "
+                f"log rows (d_loss {d[0]:.3g} -> {d[-1]:.3g}, g_loss {g[0]:.3g} -> {g[-1]:.3g}). "
+                "Lower the discriminator's learning rate (TTUR), add label smoothing or instance "
+                "noise, or a gradient penalty.",
+            )
+        ]
 
     def _oscillation(self, step: int) -> list[Alert]:
         g = [r.get("g_loss") for r in self.rows]
@@ -202,10 +217,15 @@ class HealthMonitor:
             and amplitude >= self.config.oscillation_amplitude
             and trend < spread
         ):
-            return [Alert("oscillation", step,
-                f"the generator loss swings with no trend over the last {len(g)} log rows "
-                f"(direction changes {flip_rate:.0%}, spread {amplitude:.0%} of its mean). "
-                "Lower both learning rates or raise Adam's beta2; n_critic > 1 or EMA can help.")]  # fmt: skip
+            return [
+                Alert(
+                    "oscillation",
+                    step,
+                    f"the generator loss swings with no trend over the last {len(g)} log rows "
+                    f"(direction changes {flip_rate:.0%}, spread {amplitude:.0%} of its mean). "
+                    "Lower both learning rates or raise Adam's beta2; n_critic > 1 or EMA can help.",
+                )
+            ]
         return []
 
     # ------------------------------------------------------------------ samples
@@ -231,19 +251,29 @@ class HealthMonitor:
         if collapsed or (
             step >= self.config.warmup_steps and (falling or ratio < self.config.diversity_floor)
         ):
-            found.append(Alert("mode_collapse", step,
-                f"generated samples are {ratio:.0%} as diverse as real data (mean pairwise feature "
-                "distance); the generator is collapsing onto few modes. Try a lower generator "
-                "learning rate, minibatch noise, a gradient penalty, or EMA."))  # fmt: skip
+            found.append(
+                Alert(
+                    "mode_collapse",
+                    step,
+                    f"generated samples are {ratio:.0%} as diverse as real data (mean pairwise feature "
+                    "distance); the generator is collapsing onto few modes. Try a lower generator "
+                    "learning rate, minibatch noise, a gradient penalty, or EMA.",
+                )
+            )
         if classes is not None and num_classes:
             covered = int(torch.unique(classes).numel())
             signals["classes_covered"] = covered
             enough = self.config.class_fraction * num_classes
             self._best_classes = max(self._best_classes, covered)
             if covered < enough <= self._best_classes:
-                found.append(Alert("mode_collapse", step,
-                    f"generated samples cover only {covered} of {num_classes} classes (up to "
-                    f"{self._best_classes} earlier)."))  # fmt: skip
+                found.append(
+                    Alert(
+                        "mode_collapse",
+                        step,
+                        f"generated samples cover only {covered} of {num_classes} classes (up to "
+                        f"{self._best_classes} earlier).",
+                    )
+                )
         return self._emit(found, {"mode_collapse"}), signals
 
     def _emit(self, found: list[Alert], watched: set[str]) -> list[Alert]:

@@ -10,7 +10,9 @@ from ..gan import GANBase, TranslationGAN
 from .checkpoint import load_checkpoint, load_gan, run_record
 
 
-def describe_run(run_dir: str | os.PathLike[str]) -> tuple[GANBase, dict[str, Any], dict[str, Path]]:
+def describe_run(
+    run_dir: str | os.PathLike[str],
+) -> tuple[GANBase, dict[str, Any], dict[str, Path]]:
     """A trained run folder as (GAN, card/config extras, extra files) for publishing."""
     run_dir = Path(run_dir)
     state = load_checkpoint(run_dir)

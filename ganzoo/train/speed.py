@@ -142,7 +142,9 @@ def prepare_for_speed(gan: GANBase, speed: SpeedConfig, device: torch.device) ->
         try:
             gan.compile_networks()
         except Exception as err:
-            _fallback(f"torch.compile is not available here ({type(err).__name__}: {err}); "
-                      "training eagerly.")  # fmt: skip
+            _fallback(
+                f"torch.compile is not available here ({type(err).__name__}: {err}); "
+                "training eagerly."
+            )
             speed = replace(speed, compile=False)
     return speed

@@ -189,10 +189,16 @@ class Trainer:
         )
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.speed.precision == "fp16")
         self.stream = BatchStream(
-            self.data, self.batch_size, self.seed, self.device, self.num_workers,
-            device_resident=self.speed.data_on_device, with_labels=bool(self.gan.num_classes),
-            rank=self.dist.rank, world_size=self.dist.world_size,
-        )  # fmt: skip
+            self.data,
+            self.batch_size,
+            self.seed,
+            self.device,
+            self.num_workers,
+            device_resident=self.speed.data_on_device,
+            with_labels=bool(self.gan.num_classes),
+            rank=self.dist.rank,
+            world_size=self.dist.world_size,
+        )
         self.preview_inputs = self.gan.preview_inputs(self.data, self.num_samples, self.seed)
         self._health_signals: dict[str, float] = {}
         self.tracker = Trackers()
@@ -420,8 +426,12 @@ class Trainer:
         if self.tracker:
             from torchvision.utils import make_grid
 
-            grid = make_grid(images[:64].float().clamp(-1, 1).cpu(), nrow=nrow or 8, normalize=True,
-                             value_range=(-1, 1))  # fmt: skip
+            grid = make_grid(
+                images[:64].float().clamp(-1, 1).cpu(),
+                nrow=nrow or 8,
+                normalize=True,
+                value_range=(-1, 1),
+            )
             self.tracker.log_image(self.step, "samples", grid)
         return path
 
@@ -434,8 +444,14 @@ class Trainer:
         # the window of the next row (restored on resume: a row averages the same steps)
         totals, counts = restore_window(self._resumed_window, self.device)
         count, started = 0, time.perf_counter()
-        bar = tqdm(total=self.steps, initial=self.step, disable=not (self.progress and main),
-                   unit="step", desc=f"{self.gan.name}", dynamic_ncols=True)  # fmt: skip
+        bar = tqdm(
+            total=self.steps,
+            initial=self.step,
+            disable=not (self.progress and main),
+            unit="step",
+            desc=f"{self.gan.name}",
+            dynamic_ncols=True,
+        )
         interrupted = False
         stopped_by: Alert | None = None
         self._new_alerts = []
@@ -458,8 +474,14 @@ class Trainer:
                 bar.update(1)
                 if log_now:
                     elapsed = time.perf_counter() - started
-                    row = {"step": self.step, **{k: (v / counts[k]).item() for k, v in totals.items()},
-                           "images_per_s": count * self.batch_size * self.n_critic / max(elapsed, 1e-9)}  # fmt: skip
+                    row = {
+                        "step": self.step,
+                        **{k: (v / counts[k]).item() for k, v in totals.items()},
+                        "images_per_s": count
+                        * self.batch_size
+                        * self.n_critic
+                        / max(elapsed, 1e-9),
+                    }
                     self.lr_scheduler.after_log(row)  # the same row on every rank
                     if not self.gan.recipe.lr_schedule.is_constant:
                         row.update(self.lr_scheduler.learning_rates())  # the rates from here on
@@ -484,14 +506,26 @@ class Trainer:
             self._report_end(checkpoint, interrupted, stopped_by)
             self._run_lock.release()
         self.dist.close()
-        return TrainResult(self.step, self.out_dir, checkpoint, interrupted, history,
-                           self.health.alerts, stopped_by)  # fmt: skip
+        return TrainResult(
+            self.step,
+            self.out_dir,
+            checkpoint,
+            interrupted,
+            history,
+            self.health.alerts,
+            stopped_by,
+        )
 
     def _report_end(self, checkpoint: Path, interrupted: bool, stopped_by: Alert | None) -> None:
         """Rank 0: say why training ended; after a complete run, write samples.png and the GIF."""
         if stopped_by:
-            logger.error("Stopped at step %d by the health monitor (%s): %s Saved %s.",
-                         self.step, stopped_by.detector, stopped_by.message, checkpoint)  # fmt: skip
+            logger.error(
+                "Stopped at step %d by the health monitor (%s): %s Saved %s.",
+                self.step,
+                stopped_by.detector,
+                stopped_by.message,
+                checkpoint,
+            )
         elif interrupted:
             logger.warning(
                 "Interrupted at step %d; saved %s. Resume with resume=True / --resume.",

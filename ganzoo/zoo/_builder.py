@@ -49,9 +49,16 @@ def _split_arch_args(
         if key.startswith("d_") and key[2:] in d_params:
             d_kwargs[key[2:]], routed = value, True
         if not routed:
-            valid = sorted({*g_params, *d_params, *(f"g_{k}" for k in g_params),
-                            *(f"d_{k}" for k in d_params), *_OBJECTIVE_KEYS,
-                            *objective_options})  # fmt: skip
+            valid = sorted(
+                {
+                    *g_params,
+                    *d_params,
+                    *(f"g_{k}" for k in g_params),
+                    *(f"d_{k}" for k in d_params),
+                    *_OBJECTIVE_KEYS,
+                    *objective_options,
+                }
+            )
             raise ConfigError(
                 f"{model}: unknown argument {key!r}.{suggest(key, valid)} Valid arguments: {', '.join(valid)}."
             )

@@ -15,6 +15,13 @@ from ._builder import build_gan
 @register_model(aliases=["auxiliary-classifier-gan"], tiny={"width": 8})
 def acgan(**overrides: Any) -> GAN:
     """ACGAN (Odena et al., 2017): class-conditional DCGAN generator, discriminator with an auxiliary classifier head, non-saturating loss + class cross-entropy."""
-    return build_gan("acgan", ACGANGenerator, ACGANDiscriminator, objective="non-saturating",
-                     objective_class=ACGANObjective, recipe=Recipe(steps=2000, batch_size=64),
-                     defaults={"num_classes": 10}, overrides=overrides)  # fmt: skip
+    return build_gan(
+        "acgan",
+        ACGANGenerator,
+        ACGANDiscriminator,
+        objective="non-saturating",
+        objective_class=ACGANObjective,
+        recipe=Recipe(steps=2000, batch_size=64),
+        defaults={"num_classes": 10},
+        overrides=overrides,
+    )

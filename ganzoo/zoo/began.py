@@ -30,9 +30,16 @@ def began(architecture: str = "paper", **overrides: Any) -> GAN:
     generator, discriminator = ARCHITECTURES[architecture]
     adam = OptimizerConfig(lr=1e-4, betas=(0.5, 0.999))
     stalled_m = LRSchedule("plateau", metric="convergence", patience=2000, factor=0.5)
-    recipe = Recipe(steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam,
-                    lr_schedule=stalled_m)  # fmt: skip
-    return build_gan("began", generator, discriminator,
-                     objective=BoundaryEquilibriumLoss(), objective_class=BEGANObjective,
-                     recipe=recipe, overrides=overrides,
-                     builder_args={"architecture": architecture})  # fmt: skip
+    recipe = Recipe(
+        steps=2000, batch_size=16, g_optimizer=adam, d_optimizer=adam, lr_schedule=stalled_m
+    )
+    return build_gan(
+        "began",
+        generator,
+        discriminator,
+        objective=BoundaryEquilibriumLoss(),
+        objective_class=BEGANObjective,
+        recipe=recipe,
+        overrides=overrides,
+        builder_args={"architecture": architecture},
+    )

@@ -14,6 +14,12 @@ from ._builder import build_gan
 @register_model(aliases=["conditional-gan"], tiny={"width": 8})
 def cgan(**overrides: Any) -> GAN:
     """Conditional GAN (Mirza & Osindero, 2014): label embeddings enter both networks (DCGAN convs), non-saturating loss."""
-    return build_gan("cgan", DCGANGenerator, DCGANDiscriminator, objective="non-saturating",
-                     recipe=Recipe(steps=1500, batch_size=64), defaults={"num_classes": 10},
-                     overrides=overrides)  # fmt: skip
+    return build_gan(
+        "cgan",
+        DCGANGenerator,
+        DCGANDiscriminator,
+        objective="non-saturating",
+        recipe=Recipe(steps=1500, batch_size=64),
+        defaults={"num_classes": 10},
+        overrides=overrides,
+    )

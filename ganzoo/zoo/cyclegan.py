@@ -54,9 +54,17 @@ def cyclegan(**overrides: Any) -> CycleGAN:
     """CycleGAN (Zhu et al., 2017): unpaired translation, two ResNet generators, two PatchGAN discriminators, least-squares + 10 x cycle + 5 x identity, pool of 50 past fakes."""
     # Adam 2e-4, betas (0.5, 0.999), constant for the first half, then linearly to 0: the paper's.
     recipe = Recipe(steps=3000, batch_size=16, lr_schedule=LRSchedule("linear", start=0.5))
-    gan = build_gan("cyclegan", CycleTranslators, CycleDiscriminators, objective="least-squares",
-                    objective_class=CycleGANObjective, gan_class=CycleGAN, recipe=recipe,
-                    defaults={"source_channels": overrides.get("channels", 1)}, overrides=overrides)  # fmt: skip
+    gan = build_gan(
+        "cyclegan",
+        CycleTranslators,
+        CycleDiscriminators,
+        objective="least-squares",
+        objective_class=CycleGANObjective,
+        gan_class=CycleGAN,
+        recipe=recipe,
+        defaults={"source_channels": overrides.get("channels", 1)},
+        overrides=overrides,
+    )
     g = gan.generator
     if gan.objective.identity_weight and g.channels != g.source_channels:
         raise ConfigError(

@@ -14,8 +14,15 @@ from ._builder import build_gan
 def _dcgan_family(
     name: str, objective: str, recipe: Recipe, overrides: dict[str, Any], **kw: Any
 ) -> GAN:
-    return build_gan(name, DCGANGenerator, DCGANDiscriminator, objective=objective, recipe=recipe,
-                     overrides=overrides, **kw)  # fmt: skip
+    return build_gan(
+        name,
+        DCGANGenerator,
+        DCGANDiscriminator,
+        objective=objective,
+        recipe=recipe,
+        overrides=overrides,
+        **kw,
+    )
 
 
 @register_model(tiny={"width": 8})
@@ -49,5 +56,11 @@ def wgan_gp(**overrides: Any) -> GAN:
     """WGAN-GP (Gulrajani et al., 2017): Wasserstein loss with gradient penalty (10), no batch norm in the critic, n_critic 5."""
     adam = OptimizerConfig(lr=1e-4, betas=(0.0, 0.9))
     recipe = Recipe(steps=2000, batch_size=64, n_critic=5, g_optimizer=adam, d_optimizer=adam)
-    return _dcgan_family("wgan-gp", "wasserstein", recipe, overrides, defaults={"d_norm": "none"},
-                         regularizers=[{"name": "gradient-penalty", "weight": 10.0}])  # fmt: skip
+    return _dcgan_family(
+        "wgan-gp",
+        "wasserstein",
+        recipe,
+        overrides,
+        defaults={"d_norm": "none"},
+        regularizers=[{"name": "gradient-penalty", "weight": 10.0}],
+    )

@@ -19,7 +19,15 @@ from ._builder import build_gan
 def pix2pix(**overrides: Any) -> TranslationGAN:
     """pix2pix (Isola et al., 2017): paired image-to-image translation, U-Net generator, conditional PatchGAN discriminator, non-saturating + 100 x L1."""
     recipe = Recipe(steps=2000, batch_size=16)  # Adam 2e-4, betas (0.5, 0.999) as the paper
-    gan = build_gan("pix2pix", UNetTranslator, PatchDiscriminator, objective="non-saturating",
-                    objective_class=Pix2PixObjective, gan_class=TranslationGAN, recipe=recipe,
-                    defaults={"source_channels": overrides.get("channels", 1)}, overrides=overrides)  # fmt: skip
+    gan = build_gan(
+        "pix2pix",
+        UNetTranslator,
+        PatchDiscriminator,
+        objective="non-saturating",
+        objective_class=Pix2PixObjective,
+        gan_class=TranslationGAN,
+        recipe=recipe,
+        defaults={"source_channels": overrides.get("channels", 1)},
+        overrides=overrides,
+    )
     return gan

@@ -20,5 +20,11 @@ def sagan(**overrides: Any) -> GAN:
         g_optimizer=OptimizerConfig(lr=1e-4, betas=(0.0, 0.9)),
         d_optimizer=OptimizerConfig(lr=4e-4, betas=(0.0, 0.9)),
     )
-    return build_gan("sagan", SAGANGenerator, SAGANDiscriminator, objective="hinge", recipe=recipe,
-                     overrides=overrides)  # fmt: skip
+    return build_gan(
+        "sagan",
+        SAGANGenerator,
+        SAGANDiscriminator,
+        objective="hinge",
+        recipe=recipe,
+        overrides=overrides,
+    )

@@ -16,5 +16,11 @@ def sngan(**overrides: Any) -> GAN:
     """SNGAN (Miyato et al., 2018): ResNet generator, spectral-norm ResNet discriminator, hinge loss, n_critic 5."""
     adam = OptimizerConfig(lr=2e-4, betas=(0.0, 0.9))
     recipe = Recipe(steps=2000, batch_size=64, n_critic=5, g_optimizer=adam, d_optimizer=adam)
-    return build_gan("sngan", SNGANGenerator, SNGANDiscriminator, objective="hinge",
-                     recipe=recipe, overrides=overrides)  # fmt: skip
+    return build_gan(
+        "sngan",
+        SNGANGenerator,
+        SNGANDiscriminator,
+        objective="hinge",
+        recipe=recipe,
+        overrides=overrides,
+    )

@@ -37,6 +37,13 @@ def stylegan(**overrides: Any) -> GAN:
         ema_decay=0.999,
     )
     r1 = {"name": "r1", "weight": R1_GAMMA, "every": R1_EVERY}
-    return build_gan("stylegan", StyleGANGenerator, StyleGANDiscriminator,
-                     objective="non-saturating", regularizers=[r1], recipe=recipe,
-                     objective_class=StyleGANObjective, overrides=overrides)  # fmt: skip
+    return build_gan(
+        "stylegan",
+        StyleGANGenerator,
+        StyleGANDiscriminator,
+        objective="non-saturating",
+        regularizers=[r1],
+        recipe=recipe,
+        objective_class=StyleGANObjective,
+        overrides=overrides,
+    )

@@ -15,5 +15,11 @@ from ._builder import build_gan
 def vanilla(**overrides: Any) -> GAN:
     """The original GAN (Goodfellow et al., 2014): MLP generator and discriminator, non-saturating loss."""
     recipe = Recipe(steps=5000, batch_size=64)
-    return build_gan("vanilla", MLPGenerator, MLPDiscriminator, objective="non-saturating",
-                     recipe=recipe, overrides=overrides)  # fmt: skip
+    return build_gan(
+        "vanilla",
+        MLPGenerator,
+        MLPDiscriminator,
+        objective="non-saturating",
+        recipe=recipe,
+        overrides=overrides,
+    )
