@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from ..data import load_dataset
+from ..data import load_dataset, load_embedded
 from ..data.images import to_unit_range
 from ..errors import ConfigError, unknown_name
 from ..gan import GAN, TranslationGAN
@@ -183,8 +183,6 @@ def reference_images(
 ) -> Any:
     """The reference dataset, holding at least ``n`` images. MNIST's test split is the copy
     embedded in the package, so the default reference needs no download."""
-    from ..data import load_dataset, load_embedded
-
     key = _reference_key(reference)
     if REFERENCES[key] == "mnist" and split == "test":
         data = load_embedded()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..errors import ConfigError
+
 WAIT_POLICY = "OMP_WAIT_POLICY"
 
 
@@ -30,9 +32,7 @@ def set_threads(threads: int | None) -> None:
     """Use ``threads`` intra-op CPU threads (None: leave torch's default, one per core)."""
     if threads is None:
         return
-    import torch
-
-    from .errors import ConfigError
+    import torch  # not at the top: this module runs before torch is first imported
 
     if threads < 1:
         raise ConfigError(f"--threads must be at least 1; got {threads}.")
