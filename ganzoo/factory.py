@@ -100,23 +100,26 @@ def create_generator(
     return create(name, pretrained=pretrained, cache_dir=cache_dir, **overrides).generator
 
 
-def model_config(config: Mapping[str, Any]) -> dict[str, Any]:
+def model_config(config: Mapping[str, Any], where: str = "a saved config") -> dict[str, Any]:
     """A saved model config in the one layout, ``{"model": name, "args": {...}}``.
 
     Checkpoints written before ganzoo 0.2 kept the arguments beside the name (``{"model": name,
-    **args}``); they are read as the same thing.
+    **args}``); they are read as the same thing. Anything else beside ``model`` and ``args`` is
+    refused: a file must not smuggle options past the allow-list of arguments.
     """
     if not isinstance(config, Mapping) or not isinstance(config.get("model"), str):
+        raise CheckpointError(f"{where}: its config names no model; it cannot be rebuilt.")
+    if "args" not in config:
+        return {"model": config["model"], "args": {k: v for k, v in config.items() if k != "model"}}
+    extra = [k for k in config if k not in ("model", "args")]
+    if extra:
         raise CheckpointError(
-            f"The saved config {dict(config) if isinstance(config, Mapping) else config!r} names "
-            "no model; it cannot be rebuilt."
+            f"{where}: its config sets {extra[0]!r} beside the model's name and arguments; "
+            "ganzoo refuses to build from it. Use a config written by ganzoo."
         )
-    if "args" in config:
-        args = config["args"]
-        if not isinstance(args, Mapping):
-            raise CheckpointError(f"The saved config of {config['model']} has args={args!r}.")
-        return {"model": config["model"], "args": dict(args)}
-    return {"model": config["model"], "args": {k: v for k, v in config.items() if k != "model"}}
+    if not isinstance(config["args"], Mapping):
+        raise CheckpointError(f"{where}: its config has args={config['args']!r}, not a mapping.")
+    return {"model": config["model"], "args": dict(config["args"])}
 
 
 def rebuild(config: Mapping[str, Any], where: str = "", **overrides: Any) -> GANBase:
@@ -127,7 +130,7 @@ def rebuild(config: Mapping[str, Any], where: str = "", **overrides: Any) -> GAN
     :func:`create`: nothing in a file can ask for a download or choose a path.
     ``overrides`` may change the recipe but not the architecture.
     """
-    config = model_config(config)
+    config = model_config(config, where or "a saved config")
     model, args = model_arguments(config["model"], config["args"], where or "this repo")
     clashes = {
         k: (args[k], v)
@@ -189,7 +192,7 @@ def from_pretrained(
                 f"{where}: {weights} has sha256 {actual}, expected {expected}. The download is "
                 f"corrupt or the repo changed; delete {path} and retry, or pin the revision you trust."
             )
-    gan = rebuild(config, where, **overrides)
+    gan = rebuild({"model": config["model"], "args": config.get("args", {})}, where, **overrides)
     load_weights(gan, path, generator_only=generator_only, where=where)
     return gan
 

@@ -78,19 +78,16 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
     return state
 
 
-def _architecture(config: dict[str, Any]) -> dict[str, Any]:
+def _architecture(config: dict[str, Any], where: str = "a saved config") -> dict[str, Any]:
     """The model name and the arguments that shape its networks (all but the recipe)."""
-    config = model_config(config)
+    config = model_config(config, where)
     args = {k: v for k, v in config["args"].items() if k != "recipe"}
     return {"model": config["model"], **args}
 
 
 def check_compatible(gan: GANBase, state: dict[str, Any]) -> None:
     """Raise a CheckpointError naming both models if ``state`` was not made by ``gan``'s model."""
-    try:
-        saved = _architecture(state.get("config") or {})
-    except CheckpointError as err:
-        raise CheckpointError(f"Checkpoint {state.get('path', '')}: {err}") from None
+    saved = _architecture(state.get("config") or {}, f"Checkpoint {state.get('path', '')}")
     current = _architecture(gan.model_config)
     if saved != current:
         diff = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError, suggest
+from ..input_checks import check_counts
 from .health import HealthConfig
 from .speed import SpeedConfig
 
@@ -37,6 +38,17 @@ class TrainConfig:
     speed: SpeedConfig = field(default_factory=SpeedConfig)
     tensorboard: bool = False
     tracker: list[str] = field(default_factory=list)  # tensorboard, wandb (offline), csv
+
+    def __post_init__(self) -> None:
+        """Counts below 1 are refused (None means "the recipe's" or "the default")."""
+        check_counts(
+            steps=self.steps,
+            batch_size=self.batch_size,
+            log_every=self.log_every,
+            sample_every=self.sample_every,
+            checkpoint_every=self.checkpoint_every,
+            num_samples=self.num_samples,
+        )
 
     def updated(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes``; an unknown setting is a ConfigError naming the valid ones."""

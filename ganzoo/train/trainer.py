@@ -24,7 +24,6 @@ from ..config import to_dict
 from ..data import BatchStream
 from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GANBase
-from ..input_checks import check_counts
 from ..objectives.regularizers import loss_scaling
 from ..utils.files import atomic_write, remove_stale_temporaries, remove_temporaries_in
 from ..utils.images import save_gif, save_grid
@@ -109,16 +108,8 @@ class Trainer:
         run_config: dict[str, Any] | None = None,
         **settings: Any,
     ) -> None:
-        config = (config or TrainConfig()).updated(**settings)
+        config = (config or TrainConfig()).updated(**settings)  # checked as it is made
         self.config = config
-        check_counts(
-            steps=config.steps,
-            batch_size=config.batch_size,
-            log_every=config.log_every,
-            sample_every=config.sample_every,
-            checkpoint_every=config.checkpoint_every,
-            num_samples=config.num_samples,
-        )
         self.gan = gan
         self.data = data
         self.out_dir = Path(out_dir)
