@@ -13,6 +13,11 @@ import ganzoo
 from ganzoo.data import BatchStream, FolderImages, TensorImages, load_dataset, load_embedded
 
 
+def _pair(batch: ganzoo.Batch) -> tuple:
+    """A batch as (images, labels)."""
+    return batch.real, batch.labels
+
+
 def test_embedded_default_is_the_mnist_test_split() -> None:
     data = load_embedded()
     assert data.images.shape == (10_000, 1, 28, 28) and data.images.dtype == torch.uint8
@@ -82,7 +87,8 @@ def test_image_folder(tmp_path) -> None:
     image, label = data[7]
     assert image.shape == (3, 32, 32) and image.min() >= -1 and image.max() <= 1 and label == 1
     stream = BatchStream(data, batch_size=4, seed=0)
-    images, labels = stream.next()
+    batch = stream.next()
+    images, labels = batch.real, batch.labels
     assert images.shape == (4, 3, 32, 32) and labels.shape == (4,)
 
 
@@ -94,7 +100,7 @@ def test_streaming_and_in_memory_batches_follow_the_same_order(tmp_path) -> None
         torch.utils.data.TensorDataset(small.images.float() / 127.5 - 1, small.labels), 8, seed=3
     )
     for _ in range(7):  # crosses an epoch boundary (5 batches per epoch)
-        (a, la), (b, lb) = fast.next(), slow.next()
+        (a, la), (b, lb) = _pair(fast.next()), _pair(slow.next())
         assert torch.allclose(a, b) and torch.equal(la, lb)
 
 
@@ -102,17 +108,17 @@ def test_batch_stream_covers_each_epoch_and_resumes() -> None:
     data = load_embedded()
     small = TensorImages(data.images[:48], torch.arange(48), 48)
     stream = BatchStream(small, 8, seed=0)
-    seen = torch.cat([stream.next()[1] for _ in range(6)])
+    seen = torch.cat([stream.next().labels for _ in range(6)])
     assert sorted(seen.tolist()) == list(range(48))  # one epoch = a permutation
     stream.next()
     state = stream.state_dict()
-    expected = [stream.next()[1] for _ in range(8)]
+    expected = [stream.next().labels for _ in range(8)]
     again = BatchStream(small, 8, seed=0)
     again.load_state_dict(state)
-    assert all(torch.equal(a, again.next()[1]) for a in expected)
+    assert all(torch.equal(a, again.next().labels) for a in expected)
     assert state == {"epoch": 1, "position": 1, "seed": 0}
 
 
 def test_unlabelled_stream_when_labels_not_wanted() -> None:
     stream = BatchStream(load_embedded(), 4, with_labels=False)
-    assert stream.next()[1] is None
+    assert stream.next().labels is None

@@ -36,6 +36,11 @@ from ganzoo.run import DataConfig, RunConfig, build_run
 RNG = np.random.default_rng(0)
 
 
+def _pair(batch: ganzoo.Batch) -> tuple:
+    """A batch of image-to-image data as (targets, sources)."""
+    return batch.real, batch.source
+
+
 def _pixels(n: int, height: int, width: int, channels: int = 3) -> np.ndarray:
     shape = (n, height, width, channels) if channels == 3 else (n, height, width)
     return RNG.integers(0, 256, size=shape, dtype=np.uint8)
@@ -197,7 +202,8 @@ def test_batches_of_paired_data_keep_pairs_aligned() -> None:
     stream = BatchStream(pairs, 8, seed=1)
     seen = []
     for _ in range(5):  # one epoch
-        targets, sources = stream.next()
+        batch = stream.next()
+        targets, sources = batch.real, batch.source
         assert torch.equal(sources, -targets)  # source i = 255 - i, i.e. the negated target
         seen += ((targets[:, 0, 0, 0] + 1) * 127.5).round().int().tolist()
     assert sorted(seen) == list(range(40)) and seen != list(range(40))
@@ -208,18 +214,18 @@ def test_batches_of_unpaired_data_are_seeded_and_resume() -> None:
     sources = torch.arange(100, 124, dtype=torch.uint8).view(24, 1, 1, 1).expand(24, 1, 2, 2)
     data = ImagePairs(sources.contiguous(), targets.contiguous(), paired=False)
     stream = BatchStream(data, 8, seed=3)
-    first = [stream.next() for _ in range(7)]  # crosses the epoch boundary
+    first = [_pair(stream.next()) for _ in range(7)]  # crosses the epoch boundary
     state = stream.state_dict()
-    expected = [stream.next() for _ in range(6)]
+    expected = [_pair(stream.next()) for _ in range(6)]
     again = BatchStream(data, 8, seed=3)
-    assert all(torch.equal(s, again.next()[1]) for _, s in first)
+    assert all(torch.equal(s, again.next().source) for _, s in first)
     resumed = BatchStream(data, 8, seed=3)
     resumed.load_state_dict(state)
     for t, s in expected:
-        rt, rs = resumed.next()
+        rt, rs = _pair(resumed.next())
         assert torch.equal(t, rt) and torch.equal(s, rs)
     other = BatchStream(data, 8, seed=4)
-    assert not all(torch.equal(s, other.next()[1]) for _, s in first)
+    assert not all(torch.equal(s, other.next().source) for _, s in first)
     epoch = torch.cat([s for _, s in first[:5]])[:, 0, 0, 0]
     values = ((epoch + 1) * 127.5).round().int()
     assert values.min() >= 100 and len(set(values[:24].tolist())) > 1  # sources, shuffled
