@@ -305,7 +305,7 @@ def test_file_names_in_an_untrusted_config_json_are_checked_by_ganzoo(tmp_path, 
 
 
 def test_a_refused_hub_path_does_not_say_try_again(tmp_path, monkeypatch) -> None:
-    from ganzoo.hub.remote import _fetch
+    from ganzoo.hub.download import fetch
 
     from .hub_server import HubServer
 
@@ -313,7 +313,7 @@ def test_a_refused_hub_path_does_not_say_try_again(tmp_path, monkeypatch) -> Non
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         hub.add_files("eve/model", {"a.txt": b"x"})
         with pytest.raises(CheckpointError, match="not a network problem") as err:
-            _fetch("eve/model", "../a.txt", None, tmp_path / "cache", None)
+            fetch("eve/model", "../a.txt", None, tmp_path / "cache", None)
     assert "try again" not in str(err.value)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from ..errors import ConfigError
+from ..factory import model_config
 
 logger = logging.getLogger("ganzoo")
 
@@ -64,7 +65,8 @@ def check_changes(
             f"{saved_run['seed']}. Resume with --seed {saved_run['seed']}, or start a new run in "
             "another --out folder."
         )
-    changes = recipe_changes((state.get("config") or {}).get("recipe", {}), recipe)
+    saved_recipe = model_config(state.get("config") or {}, path)["args"].get("recipe", {})
+    changes = recipe_changes(saved_recipe, recipe)
     for key, (old, new) in changes.items():
         if key.endswith("_optimizer.name"):
             raise ConfigError(
