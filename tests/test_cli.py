@@ -203,7 +203,7 @@ def test_version() -> None:
 
 # What a quick command must not pay for. (The families it lists need the GAN containers, which
 # need the repo format and the Batch type: small modules of ganzoo.hub and ganzoo.data.)
-HEAVY = ("ganzoo.train", "ganzoo.metrics", "ganzoo.bench", "ganzoo.run", "ganzoo.hub.resolve")
+HEAVY = ("ganzoo.train", "ganzoo.metrics", "ganzoo.bench", "ganzoo.run")
 HEAVY += ("timm", "huggingface_hub", "torchvision", "scipy", "matplotlib")
 
 

@@ -356,7 +356,7 @@ def test_config_records_the_objective_options_and_regularizers() -> None:
         ("ebgan", {"pt_weight": -0.1}, "pt_weight must be >= 0"),
         ("ebgan", {"margn": 1.0}, "Did you mean: margin"),
         ("ebgan", {"num_classes": 10}, "unconditional"),
-        ("ebgan", {"code_dim": 0}, "code_dim must be >= 1"),
+        ("ebgan", {"code_dim": 0}, "code_dim must be a positive integer"),
         ("began", {"gamma": 1.5}, r"gamma must be in \[0.0, 1.0\]"),
         ("began", {"gamma": 0.0}, "gamma"),
         ("began", {"lambda_k": -0.001}, "lambda_k must be >= 0"),
