@@ -13,6 +13,7 @@ import ganzoo
 from ganzoo.cli import main
 from ganzoo.data import TensorImages, load_embedded
 from ganzoo.errors import ConfigError
+from ganzoo.run import load_run_config
 from ganzoo.train.trackers import tracker_names
 
 from .conftest import tiny_args
@@ -112,8 +113,8 @@ def test_train_command_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         "csv",
     ]
     assert main(args) == 0
-    record = (out / "run.yaml").read_text()
-    assert "tensorboard: true" in record and "tracker:\n- csv" in record
+    record = load_run_config(out / "run.yaml").train  # the train: section of the run's record
+    assert record.tensorboard is True and record.tracker == ["csv"]
     assert list((out / "tensorboard").glob("events.out.tfevents.*"))
     assert {r["name"] for r in _scalars(out)} >= {"d_loss", "g_loss"}
     capsys.readouterr()
