@@ -241,7 +241,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             _task_target(args.translate) if args.translate else _default_reference(args.source)
         )
     own_data = _held_out_split(args)  # #20: never judge a model silently on its training images
-    check_inputs(
+    extractor = check_inputs(  # built once here, reused by evaluate below
         None if args.translate else gan,
         reference=args.reference,
         metrics=metrics,
@@ -251,6 +251,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         split=args.split,
         data_root=args.data_root,
         device=args.device,
+        feature_precision=args.feature_precision,
     )
     subject = gan
     if args.translate:
@@ -263,7 +264,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         subject,
         reference=args.reference,
         metrics=metrics,
-        extractor=args.extractor,
+        extractor=extractor,
         n=args.n,
         split=args.split,
         data_root=args.data_root,

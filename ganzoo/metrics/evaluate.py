@@ -288,7 +288,7 @@ def evaluate(
     *,
     reference: str = "mnist",
     metrics: Sequence[str] = METRICS,
-    extractor: str = "classifier",
+    extractor: str | Extractor = "classifier",
     n: int = 10_000,
     n_reference: int | None = None,
     split: str = "test",
