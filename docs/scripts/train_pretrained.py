@@ -41,9 +41,20 @@ PUBLISHED = [
     "ebgan_fashion_mnist",
     "stylegan_fashion_mnist",
     "sngan_fashion_mnist",
+    "lsgan_mnist",
+    "lsgan_fashion_mnist",
+    "vanilla_mnist",
+    "vanilla_fashion_mnist",
+    "wgan_mnist",
+    "wgan_fashion_mnist",
+    "sagan_mnist",
+    "sagan_fashion_mnist",
+    "pix2pix_edges2mnist",
+    "pix2pix_edges2fashion",
+    "cyclegan_thin2thick",
+    "cyclegan_mnist2fashion",
 ]
 REVISION = "v1"
-TAGS = {"mnist": "mnist", "fashion-mnist": "fashion_mnist"}
 
 
 def publish(name: str, data_root: str, overrides: list[str] = ()) -> tuple[str, dict]:
@@ -69,7 +80,7 @@ def publish(name: str, data_root: str, overrides: list[str] = ()) -> tuple[str, 
     folder = ROOT / "pretrained" / repo_id.split("/")[1]
     shutil.rmtree(folder, ignore_errors=True)
     export_folder(gan, folder, repo_id, dtype="float16", full=False, extra=extra, files=files)
-    tag = f"{model}.{TAGS[config.data.name]}"
+    tag = f"{model}.{config.data.name.replace('-', '_')}"
     entry = {
         "hf_hub_id": repo_id,
         "revision": REVISION,
