@@ -1,0 +1,155 @@
+"""Write the reproduction table and FID charts of docs/zoo.md from the committed results.
+
+    python docs/scripts/zoo_table.py          # rewrite docs/zoo.md's table and the charts
+    python docs/scripts/zoo_table.py --check  # exit 1 if the table is stale (run by the tests)
+
+Reads docs/zoo/results/*.json (written by docs/scripts/zoo_fid.py) and docs/zoo/lucic2018.json
+(the published anchor). Each family with a Lucic et al. row is set beside its best FID; the
+charts (docs/images/zoo_fid_<dataset>.png) draw the same numbers. Nothing here is typed by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "docs" / "zoo" / "results"
+ANCHOR = ROOT / "docs" / "zoo" / "lucic2018.json"
+PAGE = ROOT / "docs" / "zoo.md"
+BEGIN, END = "<!-- zoo-table:begin -->", "<!-- zoo-table:end -->"
+DATASETS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+
+
+def load_results() -> tuple[list[dict], dict[str, dict]]:
+    """The per-tag results (sorted by dataset, then FID) and the floors by dataset."""
+    tags, floors = [], {}
+    for path in sorted(RESULTS.glob("*.json")):
+        record = json.loads(path.read_text())
+        if path.name.startswith("floor."):
+            floors[record["dataset"]] = record
+        else:
+            tags.append(record)
+    tags.sort(key=lambda r: (list(DATASETS).index(r["dataset"]), r["inception"]["fid"]))
+    return tags, floors
+
+
+def verdict(fid: float, target: float | None) -> str:
+    """'met' or how far above the target a FID is."""
+    if target is None:
+        return "—"
+    return "met" if fid <= target else f"+{fid - target:.1f} over"
+
+
+def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
+    family_of = anchor["ganzoo_family"]
+    rows = []
+    for dataset, title in DATASETS.items():
+        rows += [
+            f"**{title}**" + _floor_line(floors.get(dataset)),
+            "",
+            "| tag | Inception FID | Lucic et al. best | target | KID | precision / recall "
+            "| classes | classifier FID | steps | CPU time |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in (r for r in tags if r["dataset"] == dataset):
+            model, fid = r["model"], r["inception"]["fid"]
+            lucic_name = family_of.get(model)
+            lucic = anchor["best_fid"][lucic_name][dataset] if lucic_name else None
+            training = r.get("training", {})
+            rows.append(
+                f"| `{r['tag']}` | {fid:.2f} "
+                f"| {f'{lucic} ({lucic_name})' if lucic else '—'} | {verdict(fid, lucic)} "
+                f"| {r['inception']['kid']:.4f} "
+                f"| {r['inception']['precision']:.2f} / {r['inception']['recall']:.2f} "
+                f"| {r['classifier'].get('classes_covered', '—')} / 10 "
+                f"| {r['classifier']['fid']:.2f} | {training.get('steps', '—')} "
+                f"| {training.get('training time', '—')} |"
+            )
+        rows.append("")
+    best = {
+        d: min(
+            (r for r in tags if r["dataset"] == d),
+            key=lambda r: r["inception"]["fid"],
+            default=None,
+        )
+        for d in DATASETS
+    }
+    goal = anchor["targets"]["best_model"]
+    for dataset, r in best.items():
+        if r is not None:
+            rows.append(
+                f"- Best on {DATASETS[dataset]}: `{r['tag']}`, FID {r['inception']['fid']:.2f} "
+                f"(target < {goal[dataset]}: {verdict(r['inception']['fid'], goal[dataset])})."
+            )
+    return "\n".join(rows).rstrip() + "\n"
+
+
+def _floor_line(floor: dict | None) -> str:
+    if floor is None:
+        return " (feature floor not measured yet)"
+    return (
+        f" (floor, FID of 10k train vs 10k test images: Inception {floor['fid_inception']:.2f}, "
+        f"classifier {floor['fid_classifier']:.2f})"
+    )
+
+
+def chart(tags: list[dict], anchor: dict, dataset: str, out: Path, floor: dict | None) -> None:
+    """Bar chart of ganzoo's Inception FID per tag beside Lucic et al.'s best for that family."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in tags if r["dataset"] == dataset]
+    names = [r["model"] for r in rows]
+    ours = [r["inception"]["fid"] for r in rows]
+    family_of = anchor["ganzoo_family"]
+    theirs = [
+        anchor["best_fid"][family_of[m]][dataset] if m in family_of else float("nan") for m in names
+    ]
+    fig, ax = plt.subplots(figsize=(max(4, 0.9 * len(names) + 2), 3.2), dpi=110)
+    x = range(len(names))
+    ax.bar([i - 0.2 for i in x], ours, width=0.4, label="ganzoo")
+    ax.bar([i + 0.2 for i in x], theirs, width=0.4, label="Lucic et al. 2018 (best)")
+    if floor is not None:
+        ax.axhline(floor["fid_inception"], color="grey", linestyle="--", label="floor")
+    ax.set_xticks(list(x), names, rotation=30, ha="right")
+    ax.set_ylabel("Inception FID (10k vs 10k test)")
+    ax.set_title(f"{DATASETS[dataset]}: lower is better")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    fig.savefig(out, metadata={"Software": None})  # no version stamp: reruns give the same file
+    plt.close(fig)
+
+
+def render(page: str, body: str) -> str:
+    start, end = page.index(BEGIN) + len(BEGIN), page.index(END)
+    return page[:start] + "\n" + body + page[end:]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/zoo.md is stale")
+    args = parser.parse_args()
+    tags, floors = load_results()
+    anchor = json.loads(ANCHOR.read_text())
+    page = PAGE.read_text()
+    new = render(page, table(tags, floors, anchor))
+    if args.check:
+        if new != page:
+            print("docs/zoo.md is stale: run python docs/scripts/zoo_table.py")
+            return 1
+        return 0
+    PAGE.write_text(new)
+    for dataset in DATASETS:
+        if any(r["dataset"] == dataset for r in tags):
+            out = ROOT / "docs" / "images" / f"zoo_fid_{dataset}.png"
+            chart(tags, anchor, dataset, out, floors.get(dataset))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
