@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "docs" / "zoo" / "results"
 ANCHOR = ROOT / "docs" / "zoo" / "lucic2018.json"
 PAGE = ROOT / "docs" / "zoo.md"
+README = ROOT / "README.md"
+INDEX = ROOT / "ganzoo" / "pretrained.json"
 BEGIN, END = "<!-- zoo-table:begin -->", "<!-- zoo-table:end -->"
+HERO = "<!-- zoo-hero:begin -->", "<!-- zoo-hero:end -->"
 DATASETS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
@@ -125,8 +128,20 @@ def chart(tags: list[dict], anchor: dict, dataset: str, out: Path, floor: dict |
     plt.close(fig)
 
 
-def render(page: str, body: str) -> str:
-    start, end = page.index(BEGIN) + len(BEGIN), page.index(END)
+def hero(tags: list[dict]) -> str:
+    """The README's first image: the grid of the best MNIST tag, its FID under it."""
+    best = min((r for r in tags if r["dataset"] == "mnist"), key=lambda r: r["inception"]["fid"])
+    folder = json.loads(INDEX.read_text())[best["tag"]]["local_folder"]
+    return (
+        f"![Samples of {best['tag']}, the zoo's best MNIST model]({folder}/samples.png)\n\n"
+        f"*`{best['tag']}` (`ganzoo sample {best['tag']}`): Inception FID "
+        f"{best['inception']['fid']:.2f}, 10k samples vs the 10k test images, the protocol of "
+        f"Lucic et al. 2018 ([the reproduction table](docs/zoo.md)).*\n"
+    )
+
+
+def render(page: str, body: str, markers: tuple[str, str] = (BEGIN, END)) -> str:
+    start, end = page.index(markers[0]) + len(markers[0]), page.index(markers[1])
     return page[:start] + "\n" + body + page[end:]
 
 
@@ -138,12 +153,15 @@ def main() -> int:
     anchor = json.loads(ANCHOR.read_text())
     page = PAGE.read_text()
     new = render(page, table(tags, floors, anchor))
+    readme = README.read_text()
+    new_readme = render(readme, hero(tags), HERO) if HERO[0] in readme and tags else readme
     if args.check:
-        if new != page:
-            print("docs/zoo.md is stale: run python docs/scripts/zoo_table.py")
+        if new != page or new_readme != readme:
+            print("docs/zoo.md or README.md is stale: run python docs/scripts/zoo_table.py")
             return 1
         return 0
     PAGE.write_text(new)
+    README.write_text(new_readme)
     for dataset in DATASETS:
         if any(r["dataset"] == dataset for r in tags):
             out = ROOT / "docs" / "images" / f"zoo_fid_{dataset}.png"
