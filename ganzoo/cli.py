@@ -1,4 +1,5 @@
-"""The ``ganzoo`` command: list, info, train, sample, translate, eval, bench, export, demo, hub push/pull."""
+"""The ``ganzoo`` command: list, info, train, sample, interpolate, translate, eval, plot, bench,
+export, demo, hub push/pull."""
 
 from __future__ import annotations
 
@@ -208,6 +209,32 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     )
     path = save_grid(images, args.out, nrow=args.nrow or (gan.num_classes or None))
     print(f"Wrote {args.n} samples from {gan.name} to {path}")
+    return 0
+
+
+def _cmd_interpolate(args: argparse.Namespace) -> int:
+    from .utils.images import save_sweep
+
+    gan = load_any(args.source, args.device)
+    if not hasattr(gan, "interpolate"):
+        raise GanzooError(
+            f"{gan.name} translates images and has no latent space to walk: use "
+            f"`ganzoo translate {args.source} IN_DIR OUT_DIR`."
+        )
+    if args.classes:
+        images = gan.class_sweep(args.points, seed=args.seed, truncation=args.truncation)
+        nrow, what = gan.num_classes, f"{args.points} codes in each of {gan.num_classes} classes"
+    else:
+        images = gan.interpolate(
+            args.steps,
+            points=args.points,
+            seed=args.seed,
+            label=args.label,
+            truncation=args.truncation,
+        )
+        nrow, what = len(images), f"a walk of {len(images)} images through {args.points} points"
+    path = save_sweep(images, args.out, nrow, scale=args.scale, bounce=not args.classes)
+    print(f"Wrote {what} from {gan.name} to {path}")
     return 0
 
 
@@ -568,6 +595,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu")
     _add_speed_flags(p, "sampling")
     p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser(
+        "interpolate",
+        help="walk a model's latent space (or sweep its classes) into a GIF or a PNG strip",
+    )
+    p.add_argument(
+        "source", help="a checkpoint .pt, a run folder, a model folder, user/repo or model.tag"
+    )
+    p.add_argument("--out", default="walk.gif", help="output .gif (animated) or .png (a strip)")
+    p.add_argument("--steps", type=int, default=8, help="images per leg, both ends included")
+    p.add_argument("--points", type=int, default=2, help="waypoints (with --classes: codes)")
+    p.add_argument("--seed", type=int, default=0, help="the waypoints are sample(points, seed)'s")
+    p.add_argument("--label", type=int, help="class of the walk for a conditional model (0)")
+    p.add_argument(
+        "--classes",
+        action="store_true",
+        help="sweep every class with the same codes (conditional models) instead of walking",
+    )
+    p.add_argument(
+        "--truncation",
+        type=float,
+        metavar="PSI",
+        help="truncation psi in [0, 1] (style-based models such as stylegan)",
+    )
+    p.add_argument("--scale", type=int, default=1, help="enlarge each image N times (nearest)")
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(func=_cmd_interpolate)
 
     p = sub.add_parser(
         "translate", help="translate a folder of images with a pix2pix / cyclegan model"
