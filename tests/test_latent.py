@@ -157,6 +157,11 @@ def test_cli_writes_a_walk_gif_a_strip_and_a_class_sweep(tmp_path: Path, capsys)
     with Image.open(sweep) as animation:
         assert animation.n_frames == 10  # one frame per class, three codes each
         assert animation.size == (28 + 4, 3 * 30 + 2)
+    folder = tmp_path / "acgan"  # a model folder, as `ganzoo sample` takes it
+    ganzoo.create("acgan", **tiny_args("acgan")).save_pretrained(folder)
+    out = tmp_path / "acgan.png"
+    assert main(["interpolate", str(folder), "--out", str(out), "--classes", "--points", "1"]) == 0
+    assert Image.open(out).size == (10 * 30 + 2, 32)  # one code in each of 10 classes
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporaries
 
 

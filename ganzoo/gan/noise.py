@@ -241,10 +241,10 @@ class GAN(GANBase):
         Each leg has ``steps`` images counting both ends: F = (K - 1) * (steps - 1) + 1.
         Gaussian codes are joined by spherical interpolation
         (:func:`~ganzoo.utils.latent_paths.slerp`); style-based generators (stylegan) are walked
-        in straight lines in their intermediate space W, where the mapping network has made
-        the space flat. Conditional models keep one ``label`` (default class 0) along the
-        walk. Runs the sampling generator in eval mode, in fp32: the same call gives the same
-        images. ``return_latents=True`` also returns the path walked, (F, D): codes z, or w
+        in straight lines through their intermediate space W (the mapping network's output,
+        which has no Gaussian shell to keep to). Conditional models keep one ``label``
+        (default class 0) along the walk. Runs the sampling generator in eval mode without
+        autocast: the same call gives the same images. ``return_latents=True`` also returns the path walked, (F, D): codes z, or w
         for stylegan.
         """
         waypoints = self._waypoints(latents, points, seed)
