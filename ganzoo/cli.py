@@ -1,4 +1,5 @@
-"""The ``ganzoo`` command: list, info, train, sample, translate, eval, bench, export, demo, hub push/pull."""
+"""The ``ganzoo`` command: list, info, train, sample, interpolate, translate, eval, plot, bench,
+export, demo, hub push/pull."""
 
 from __future__ import annotations
 
@@ -211,6 +212,32 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_interpolate(args: argparse.Namespace) -> int:
+    from .utils.images import save_sweep
+
+    gan = load_any(args.source, args.device)
+    if not hasattr(gan, "interpolate"):
+        raise GanzooError(
+            f"{gan.name} translates images and has no latent space to walk: use "
+            f"`ganzoo translate {args.source} IN_DIR OUT_DIR`."
+        )
+    if args.classes:
+        images = gan.class_sweep(args.points, seed=args.seed, truncation=args.truncation)
+        nrow, what = gan.num_classes, f"{args.points} codes in each of {gan.num_classes} classes"
+    else:
+        images = gan.interpolate(
+            args.steps,
+            points=args.points,
+            seed=args.seed,
+            label=args.label,
+            truncation=args.truncation,
+        )
+        nrow, what = len(images), f"a walk of {len(images)} images through {args.points} points"
+    path = save_sweep(images, args.out, nrow, scale=args.scale, bounce=not args.classes)
+    print(f"Wrote {what} from {gan.name} to {path}")
+    return 0
+
+
 def _cmd_translate(args: argparse.Namespace) -> int:
     from .translate_files import translate_folder
 
@@ -353,6 +380,18 @@ def _bench_command(args: argparse.Namespace) -> str:
     parts += ["--json", args.json] if args.json else []
     parts += ["--plot", args.plot] if args.plot else []
     return shlex.join(parts)
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .plotting import metrics_file, read_history, require_matplotlib, save_plot
+
+    require_matplotlib()
+    history = read_history(args.run)
+    path = save_plot(history, args.out or metrics_file(args.run).with_name("metrics.png"))
+    fid = f", {sum(len(s) for s, _ in history.fid.values())} FID points" if history.fid else ""
+    alerts = f", {len(history.alerts)} health alerts" if history.alerts else ""
+    print(f"Drew {', '.join(history.losses) or 'no losses'}{fid}{alerts} of {args.run} into {path}")
+    return 0
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -570,6 +609,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser(
+        "interpolate",
+        help="walk a model's latent space (or sweep its classes) into a GIF or a PNG strip",
+    )
+    p.add_argument(
+        "source", help="a checkpoint .pt, a run folder, a model folder, user/repo or model.tag"
+    )
+    p.add_argument("--out", default="walk.gif", help="output .gif (animated) or .png (a strip)")
+    p.add_argument("--steps", type=int, default=8, help="images per leg, both ends included")
+    p.add_argument("--points", type=int, default=2, help="waypoints (with --classes: codes)")
+    p.add_argument("--seed", type=int, default=0, help="the waypoints are sample(points, seed)'s")
+    p.add_argument("--label", type=int, help="class of the walk for a conditional model (0)")
+    p.add_argument(
+        "--classes",
+        action="store_true",
+        help="sweep every class with the same codes (conditional models) instead of walking",
+    )
+    p.add_argument(
+        "--truncation",
+        type=float,
+        metavar="PSI",
+        help="truncation psi in [0, 1] (style-based models such as stylegan)",
+    )
+    p.add_argument("--scale", type=int, default=1, help="enlarge each image N times (nearest)")
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(func=_cmd_interpolate)
+
+    p = sub.add_parser(
         "translate", help="translate a folder of images with a pix2pix / cyclegan model"
     )
     p.add_argument(
@@ -631,6 +697,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_speed_flags(p, "the generator's sampling")
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser(
+        "plot", help="draw a run's losses, FID and health alerts against steps (PNG)"
+    )
+    p.add_argument("run", help="a run folder (the --out of ganzoo train) or its metrics.jsonl")
+    p.add_argument("--out", help="output PNG (default RUN/metrics.png)")
+    p.set_defaults(func=_cmd_plot)
 
     p = sub.add_parser(
         "bench", help="measure training and sampling speed, FLOPs and memory (docs/benchmarks.md)"

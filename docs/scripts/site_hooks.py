@@ -53,6 +53,13 @@ API: dict[str, list[str]] = {
         "ganzoo.list_regularizers",
     ],
     "Training": ["ganzoo.Trainer", "ganzoo.TrainConfig", "ganzoo.TrainResult", "ganzoo.load_gan"],
+    "Plots of a run": [
+        "ganzoo.plotting.read_history",
+        "ganzoo.plotting.plot_history",
+        "ganzoo.plotting.plot_run",
+        "ganzoo.plotting.save_plot",
+    ],
+    "Latent paths": ["ganzoo.utils.latent_paths.slerp", "ganzoo.utils.latent_paths.chain"],
     "Data": ["ganzoo.load_dataset"],
     "Pretrained weights and the Hub": [
         "ganzoo.from_pretrained",

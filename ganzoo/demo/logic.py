@@ -22,7 +22,7 @@ from ..errors import ConfigError, GanzooError
 from ..gan import GAN, TranslationGAN
 from ..hub.format import CONFIG_NAME, read_config
 from ..local_weights import load_source, local_folder, local_tags
-from ..utils.images import grid_image
+from ..utils.images import grid_image, save_sweep
 
 DISPLAY_CELL = 112  # about this many pixels per generated image on the page (nearest upscaling)
 PADDING = 2  # between grid cells, as in the run folders' samples.png
@@ -169,15 +169,6 @@ def generate(
     return display_grid(images, min(count, 8))
 
 
-def _slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
-    """Spherical interpolation between latent codes (the path a Gaussian prior keeps likely)."""
-    cos = (F.normalize(a, dim=-1) * F.normalize(b, dim=-1)).sum(-1, keepdim=True).clamp(-1, 1)
-    omega = torch.acos(cos)
-    if float(omega.abs().max()) < 1e-4:
-        return a + (b - a) * t
-    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
-
-
 def latent_walk(
     gan: GAN,
     seed_from: int,
@@ -187,29 +178,22 @@ def latent_walk(
     truncation: float | None = None,
 ) -> tuple[Image.Image, Path]:
     """An interpolation strip from ``seed_from``'s code to ``seed_to``'s (one row of ``steps``
-    images) and the same walk as a looping GIF (forward and back)."""
+    images, :meth:`GAN.interpolate <ganzoo.GAN.interpolate>`) and the same walk as a looping GIF
+    (forward and back)."""
     if isinstance(gan, TranslationGAN):
         raise ConfigError(f"{gan.name} translates images and has no latent space to walk.")
-    steps = _check_count(steps, MAX_WALK, "Steps")
-    steps = max(steps, 2)
-    ends = [
-        torch.randn(1, gan.latent_dim, generator=torch.Generator().manual_seed(int(s)))
+    steps = max(_check_count(steps, MAX_WALK, "Steps"), 2)
+    ends = [  # each seed's code: what gan.sample(1, seed=s) draws
+        gan.sample_latent(1, generator=torch.Generator(gan.device).manual_seed(int(s)))
         for s in (seed_from, seed_to)
     ]
-    t = torch.linspace(0, 1, steps)[:, None]
-    z = _slerp(ends[0], ends[1], t).to(gan.device)
-    labels = None
-    if gan.num_classes:
-        labels = _labels(gan, steps, [label if label is not None else 0]).to(gan.device)
-    with torch.no_grad():
-        gan.sampler.eval()
-        frames = gan.generate(z, labels, ema=True, truncation=_truncation(gan, truncation))
-    frames = frames.clamp(-1, 1)
+    frames = gan.interpolate(
+        steps, latents=torch.cat(ends), label=label, truncation=_truncation(gan, truncation)
+    )
     strip = display_grid(frames, steps)
-    cells = [display_grid(f[None], 1).convert("RGB") for f in frames]
-    loop = cells + cells[-2:0:-1]
     gif = Path(tempfile.mkdtemp(prefix="ganzoo-walk-")) / "walk.gif"
-    loop[0].save(gif, format="GIF", save_all=True, append_images=loop[1:], duration=120, loop=0)
+    scale = cell_scale(frames.shape[-1])
+    save_sweep(frames, gif, steps, scale=scale, ms_per_frame=120, bounce=True)
     return strip, gif
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -12,6 +14,7 @@ from ..data.batch import Batch
 from ..errors import ConfigError, DataError
 from ..input_checks import positive_int
 from ..models.base import AuxiliaryClassifierDiscriminator
+from ..utils.latent_paths import chain, lerp, slerp
 from ..utils.precision import Hardware, autocast, resolve_precision
 from .base import GANBase, Preview
 
@@ -216,5 +219,116 @@ class GAN(GANBase):
                     images = self.generate(z, chunk_labels, ema=True, truncation=truncation)
                 chunks.append(images.float())
             return torch.cat(chunks).clamp_(-1, 1)
+        finally:
+            network.train(was_training)
+
+    @torch.no_grad()
+    def interpolate(
+        self,
+        steps: int = 8,
+        *,
+        points: int = 2,
+        seed: int = 0,
+        latents: Tensor | None = None,
+        label: int | None = None,
+        truncation: float | None = None,
+        return_latents: bool = False,
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        """A walk through latent space: images in [-1, 1], shape (F, C, H, W), fp32.
+
+        The waypoints are ``latents`` (K, latent_dim), or else the ``points`` codes that
+        ``sample(points, seed=seed)`` draws, so the walk's waypoint images are those samples.
+        Each leg has ``steps`` images counting both ends: F = (K - 1) * (steps - 1) + 1.
+        Gaussian codes are joined by spherical interpolation
+        (:func:`~ganzoo.utils.latent_paths.slerp`); style-based generators (stylegan) are walked
+        in straight lines through their intermediate space W (the mapping network's output,
+        which has no Gaussian shell to keep to). Conditional models keep one ``label``
+        (default class 0) along the walk. Runs the sampling generator in eval mode without
+        autocast: the same call gives the same images. ``return_latents=True`` also returns the path walked, (F, D): codes z, or w
+        for stylegan.
+        """
+        waypoints = self._waypoints(latents, points, seed)
+        labels = self._fixed_labels(label, waypoints.shape[0])
+        network = self.sampler
+        with self._sampling():
+            if getattr(network, "has_w_space", False):
+                path = chain(network.map_to_w(waypoints, labels), steps, lerp)
+                images = network.from_w(path, truncation=truncation)
+            else:
+                path = chain(waypoints, steps, slerp)
+                path_labels = None if labels is None else labels[:1].expand(path.shape[0])
+                images = self.generate(path, path_labels, ema=True, truncation=truncation)
+        images = images.float().clamp_(-1, 1)
+        return (images, path) if return_latents else images
+
+    @torch.no_grad()
+    def class_sweep(
+        self,
+        n: int = 1,
+        *,
+        seed: int = 0,
+        latents: Tensor | None = None,
+        truncation: float | None = None,
+    ) -> Tensor:
+        """Each latent code in every class: images in [-1, 1], shape (n * num_classes, C, H, W),
+        fp32, code-major (row i of a grid with ``num_classes`` columns is code i in classes
+        0, 1, ...). The codes are ``latents`` (n, latent_dim), or else those that
+        ``sample(n, seed=seed)`` draws. Conditional models only (cgan, acgan, ...)."""
+        if not self.num_classes:
+            raise ConfigError(
+                f"{self.name} is unconditional: a class sweep needs a class-conditional model "
+                "such as cgan or acgan."
+            )
+        codes = self._waypoints(latents, n, seed, least=1)
+        k = self.num_classes
+        labels = torch.arange(k, device=self.device).repeat(codes.shape[0])
+        with self._sampling():
+            images = self.generate(
+                codes.repeat_interleave(k, dim=0), labels, ema=True, truncation=truncation
+            )
+        return images.float().clamp_(-1, 1)
+
+    def _waypoints(self, latents: Tensor | None, count: int, seed: int, least: int = 2) -> Tensor:
+        """``latents`` checked and on this device, or ``count`` codes drawn as ``sample`` does."""
+        dtype = next(self.generator.parameters()).dtype
+        if latents is None:
+            positive_int(count, "The number of latent codes")
+            if count < least:
+                raise ConfigError(f"A walk needs at least {least} points, got {count}.")
+            rng = torch.Generator(device=self.device).manual_seed(int(seed))
+            return self.sample_latent(count, generator=rng)
+        latents = torch.as_tensor(latents)
+        if latents.ndim != 2 or latents.shape[1] != self.latent_dim or len(latents) < least:
+            raise ConfigError(
+                f"Expected at least {least} latent codes of shape (K, {self.latent_dim}), got "
+                f"{tuple(latents.shape)}."
+            )
+        return latents.to(self.device, dtype)
+
+    def _fixed_labels(self, label: int | None, n: int) -> Tensor | None:
+        """``n`` copies of ``label`` (class 0 by default) for a conditional model, else None."""
+        if not self.num_classes:
+            if label is not None:
+                raise ConfigError(f"{self.name} is unconditional: walk it without a label.")
+            return None
+        label = 0 if label is None else label
+        if (
+            isinstance(label, bool)
+            or not isinstance(label, numbers.Integral)
+            or not 0 <= label < self.num_classes
+        ):
+            raise ConfigError(
+                f"label must be a class id in [0, {self.num_classes}) for {self.name}, got {label!r}."
+            )
+        return torch.full((n,), int(label), device=self.device, dtype=torch.long)
+
+    @contextmanager
+    def _sampling(self) -> Iterator[None]:
+        """The sampling generator in eval mode for the block, then back to its mode."""
+        network = self.sampler
+        was_training = network.training
+        network.eval()
+        try:
+            yield
         finally:
             network.train(was_training)

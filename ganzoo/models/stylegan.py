@@ -82,6 +82,7 @@ class StyleGANGenerator(Generator):
     """
 
     supports_truncation = True
+    has_w_space = True  # map_to_w / from_w: walks interpolate in W (GAN.interpolate)
 
     def __init__(
         self,
@@ -142,6 +143,19 @@ class StyleGANGenerator(Generator):
         if truncation is not None:
             ws = self.truncate(ws, truncation)
         return ws
+
+    def map_to_w(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        """The intermediate latents w (N, w_dim) of ``z``: the mapping network alone (no style
+        mixing, no ``w_avg`` update)."""
+        return self.mapping(z, labels)
+
+    def from_w(self, w: Tensor, truncation: float | None = None) -> Tensor:
+        """Images in [-1, 1] from intermediate latents ``w`` (N, w_dim), every layer given the same
+        style; in eval mode ``from_w(map_to_w(z, labels))`` is ``forward(z, labels)``."""
+        ws = w[:, None].expand(-1, self.num_ws, -1)
+        if truncation is not None:
+            ws = self.truncate(ws, truncation)
+        return self.synthesis(ws)
 
     def mix_styles(self, ws: Tensor, z: Tensor, labels: Tensor | None) -> Tensor:
         """Style mixing: per sample, with probability ``mixing_prob``, the styles from a random

@@ -1,4 +1,4 @@
-"""Sample grids and the progress GIF."""
+"""Sample grids, the progress GIF and animated latent walks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image
 from torch import Tensor
 
+from ..errors import ConfigError
 from .files import atomic_write
 
 
@@ -39,6 +40,47 @@ def save_gif(
     if not images:
         raise ValueError("No frames to assemble into a GIF.")
     durations = [ms_per_frame] * (len(images) - 1) + [ms_per_frame * 5]
+    return _write_gif(images, path, durations)
+
+
+def upscale(images: Tensor, scale: int) -> Tensor:
+    """``images`` (N, C, H, W) enlarged ``scale`` times by repeating pixels (nearest)."""
+    if scale == 1:
+        return images
+    return images.repeat_interleave(scale, dim=-1).repeat_interleave(scale, dim=-2)
+
+
+def save_sweep(
+    images: Tensor,
+    path: str | os.PathLike[str],
+    nrow: int,
+    *,
+    scale: int = 1,
+    ms_per_frame: int = 150,
+    bounce: bool = False,
+) -> Path:
+    """Write ``images`` (N, C, H, W) in [-1, 1], laid out ``nrow`` per row, atomically: a ``.png``
+    of that grid, or a ``.gif`` whose frame j is the grid's column j (a single image when the grid
+    is one row), looping; ``bounce`` plays the frames forward then back (a walk that returns).
+    ``scale`` enlarges each image by repeating pixels. GIF players show consecutive identical
+    frames as one (Pillow merges them)."""
+    path = Path(path)
+    if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
+        raise ConfigError(f"scale must be a whole number >= 1, got {scale!r}.")
+    big = upscale(images.detach().float().cpu(), scale)
+    if path.suffix.lower() == ".png":
+        return save_grid(big, path, nrow)
+    if path.suffix.lower() != ".gif":
+        raise ConfigError(f"Write the walk as .gif (animated) or .png (a strip), not {path.name}.")
+    frames = [grid_image(big[j::nrow], nrow=1).convert("RGB") for j in range(nrow)]
+    if bounce and len(frames) > 2:
+        frames += frames[-2:0:-1]
+    return _write_gif(frames, path, [ms_per_frame] * len(frames))
+
+
+def _write_gif(
+    images: list[Image.Image], path: str | os.PathLike[str], durations: list[int]
+) -> Path:
     return atomic_write(
         path,
         lambda tmp: images[0].save(
