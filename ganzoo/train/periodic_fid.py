@@ -28,6 +28,13 @@ from ..metrics.extractors import classifier_extractor
 
 REFERENCE_IMAGES = 10_000  # the whole test split of MNIST and of Fashion-MNIST
 METRIC = "fid_classifier"  # the key of the value in metrics.jsonl rows
+# Dataset names (before " (split)") -> the classifier and test split that measure them.
+_DATASETS = {
+    "mnist": "mnist",
+    "default": "mnist",  # the embedded MNIST test split
+    "fashion-mnist": "fashion-mnist",
+    "fashion_mnist": "fashion-mnist",
+}
 
 
 def reference_dataset(gan: GANBase, data: Dataset) -> str:
@@ -40,10 +47,9 @@ def reference_dataset(gan: GANBase, data: Dataset) -> str:
             "(ganzoo eval CHECKPOINT --translate TASK)."
         )
     name = str(getattr(data, "name", "")).strip().lower()
-    if name.startswith(("fashion", "fmnist")):
-        return "fashion-mnist"
-    if name.startswith(("mnist", "default")):
-        return "mnist"
+    dataset = _DATASETS.get(name.split(" (")[0])  # "mnist (train)", "fashion-mnist (test)"
+    if dataset is not None:
+        return dataset
     raise ConfigError(
         f"fid_every needs MNIST or Fashion-MNIST data (the periodic FID uses the classifiers "
         f"shipped for them); this run's data is {getattr(data, 'name', type(data).__name__)!r}. "
