@@ -81,6 +81,9 @@ _TRAIN_FLAGS = {
     "sample_every": "sample_every",
     "checkpoint_every": "checkpoint_every",
     "log_every": "log_every",
+    "fid_every": "fid_every",
+    "fid_samples": "fid_samples",
+    "diffaugment": "diffaugment",
 }
 
 
@@ -107,6 +110,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         f"  progress:   {out / 'progress.gif'}\n  checkpoint: {result.checkpoint}\n"
         f"  log:        {out / 'metrics.jsonl'}"
     )
+    if result.best_step is not None:
+        best = out / "checkpoints" / "best.pt"
+        print(f"  best:       {best} (step {result.best_step}, FID {result.best_fid:.3f})")
     return 0
 
 
@@ -566,6 +572,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-every", type=int)
     p.add_argument("--checkpoint-every", type=int)
     p.add_argument("--log-every", type=int)
+    p.add_argument(
+        "--fid-every",
+        type=int,
+        metavar="N",
+        help="every N steps, the FID of --fid-samples samples in the shipped classifier's "
+        "features vs the test split (mnist / fashion-mnist data); keeps checkpoints/best.pt",
+    )
+    p.add_argument("--fid-samples", type=int, metavar="N", help="samples per FID (default 2000)")
+    p.add_argument(
+        "--diffaugment",
+        metavar="POLICY",
+        help="DiffAugment before every discriminator call: a comma list of "
+        "translation, cutout, color (e.g. translation,cutout)",
+    )
     p.add_argument(
         "--set",
         action="append",

@@ -209,6 +209,8 @@ def train(
     if progress is not None:
         config.train = config.train.updated(progress=progress)
     gan, data = build_run(config)
+    if config.train.fid_every and config.train.fid_data_root is None and config.data.root:
+        config.train = config.train.updated(fid_data_root=config.data.root)  # its test split
     out_dir = Path(config.out_dir or Path("runs") / gan.name)
     record = {**to_dict(config), "out_dir": str(out_dir)}  # `ganzoo train run.yaml` reruns it
     trainer = Trainer(gan, data, out_dir, config.train, resume=resume, run_config=record)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ConfigError, unknown_name
 from .auxiliary import ACGANObjective
+from .diffaugment import DiffAugment
 from .energy import (
     BEGANObjective,
     BoundaryEquilibriumLoss,
@@ -116,6 +117,7 @@ __all__ = [
     "BEGANObjective",
     "BoundaryEquilibriumLoss",
     "CycleGANObjective",
+    "DiffAugment",
     "EBGANObjective",
     "EnergyMarginLoss",
     "GradientPenalty",

@@ -7,6 +7,7 @@ every checkpoint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from torch import Tensor, nn
@@ -55,6 +56,7 @@ class Objective(nn.Module):
         self.regularizers = nn.ModuleList(regularizers)
         self.tricks = Tricks()
         self.noise_std = 0.0  # instance noise on the discriminator's inputs; see begin_step
+        self.augment: Callable[[Tensor], Tensor] | None = None  # see use_augmentation
 
     def begin_step(self, step: int, total_steps: int) -> None:
         """Called by the trainer before each step: anneals the recipe's instance noise."""
@@ -80,7 +82,18 @@ class Objective(nn.Module):
             )
         self.tricks = tricks
 
+    def use_augmentation(self, augment: Callable[[Tensor], Tensor] | None) -> None:
+        """Pass every image the discriminator sees, real or generated, through ``augment``
+        (e.g. :class:`~ganzoo.objectives.diffaugment.DiffAugment`) before it; None: no
+        augmentation. Class conditions are not augmented."""
+        self.augment = augment
+
+    def _augmented(self, x: Tensor) -> Tensor:
+        return self.augment(x) if self.augment else x
+
     def _perturb(self, x: Tensor) -> Tensor:
+        """What the discriminator sees of images ``x``: augmented, then with instance noise."""
+        x = self._augmented(x)
         return x + self.noise_std * randn_like(x) if self.noise_std else x
 
     def _adversarial(self, real_out: Tensor, fake_out: Tensor) -> Tensor:
@@ -109,7 +122,9 @@ class Objective(nn.Module):
         for reg in self.regularizers:
             if step % reg.every:
                 continue
-            penalty = reg.penalty(lambda x: gan.discriminate(x, condition), real, fake)
+            penalty = reg.penalty(
+                lambda x: gan.discriminate(self._augmented(x), condition), real, fake
+            )
             if penalty is not None:
                 total = total + reg.every * penalty
                 logs[reg.name] = penalty.detach()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import torch
@@ -13,6 +14,18 @@ from .losses import AdversarialLoss
 from .objective import LossOutput, Objective, check_number
 from .regularizers import Regularizer
 from .views import CyclePairs, Discriminates
+
+
+def _refuse_augmentation(model: str, augment: Callable[[Tensor], Tensor] | None) -> None:
+    """Translation objectives take no DiffAugment: augmenting the translated images alone would
+    break their pairing with the sources (pix2pix's discriminator sees both) and their cycles."""
+    if augment:
+        raise ConfigError(
+            f"DiffAugment is for models that generate from noise; the {model} objective trains "
+            "an image-to-image model, and augmenting its outputs apart from their sources "
+            "breaks the pairs it learns. "
+            "Train it without diffaugment."
+        )
 
 
 class Pix2PixObjective(Objective):
@@ -35,6 +48,9 @@ class Pix2PixObjective(Objective):
     @property
     def terms(self) -> list[str]:
         return [self.loss.name, "l1", *(r.name for r in self.regularizers)]
+
+    def use_augmentation(self, augment: Callable[[Tensor], Tensor] | None) -> None:
+        _refuse_augmentation("pix2pix", augment)
 
     def discriminator_terms(
         self, gan: Discriminates, real: Tensor, fake: Tensor, condition: Tensor | None = None
@@ -143,6 +159,9 @@ class CycleGANObjective(Objective):
         self.pool_size = pool_size
         self.pool_a = ImagePool(pool_size)
         self.pool_b = ImagePool(pool_size)
+
+    def use_augmentation(self, augment: Callable[[Tensor], Tensor] | None) -> None:
+        _refuse_augmentation("cyclegan", augment)
 
     @property
     def terms(self) -> list[str]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError, suggest
-from ..input_checks import check_counts
+from ..input_checks import check_counts, positive_int
+from ..objectives.diffaugment import parse_policy
 from .health import HealthConfig
 from .speed import SpeedConfig
 
@@ -21,6 +22,13 @@ class TrainConfig:
     health monitor, ``speed`` the speed switches (precision, channels_last, fused optimizers,
     torch.compile); ``tensorboard`` also logs to ``out_dir/tensorboard``; ``tracker`` names
     experiment trackers (``tensorboard``, ``wandb`` offline, ``csv``).
+
+    ``fid_every`` (steps; None: off) measures the FID of ``fid_samples`` samples in the shipped
+    MNIST / Fashion-MNIST classifier's feature space against the dataset's test split, logs it
+    as ``fid_classifier`` and keeps ``checkpoints/best.pt`` at its best; ``fid_data_root`` is
+    where a torchvision test split lives (default: the run's ``data.root``, else
+    ``$GANZOO_DATA``). ``diffaugment`` is a DiffAugment policy (``translation,cutout,color``;
+    empty: off) applied to every image the discriminator sees.
     """
 
     steps: int | None = None
@@ -38,6 +46,10 @@ class TrainConfig:
     speed: SpeedConfig = field(default_factory=SpeedConfig)
     tensorboard: bool = False
     tracker: list[str] = field(default_factory=list)  # tensorboard, wandb (offline), csv
+    fid_every: int | None = None  # steps between periodic FIDs (classifier features); None: off
+    fid_samples: int = 2000  # generated images per periodic FID
+    fid_data_root: str | None = None  # where the FID reference's test split lives
+    diffaugment: str = ""  # DiffAugment policy: comma list of translation, cutout, color
 
     def __post_init__(self) -> None:
         """Counts below 1 are refused (None means "the recipe's" or "the default")."""
@@ -48,7 +60,14 @@ class TrainConfig:
             sample_every=self.sample_every,
             checkpoint_every=self.checkpoint_every,
             num_samples=self.num_samples,
+            fid_every=self.fid_every,
         )
+        positive_int(self.fid_samples, "fid_samples")
+        if self.fid_samples < 2:
+            raise ConfigError(f"fid_samples must be at least 2, got {self.fid_samples}.")
+        if isinstance(self.diffaugment, (list, tuple)):  # a YAML list of operations
+            self.diffaugment = ",".join(str(name) for name in self.diffaugment)
+        self.diffaugment = ",".join(parse_policy(self.diffaugment))  # checked, canonical
 
     def updated(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes``; an unknown setting is a ConfigError naming the valid ones."""

@@ -6,6 +6,7 @@ import csv
 import json
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,14 @@ from typing import Any
 class MetricsLog:
     """Appends rows to ``metrics.jsonl`` and ``metrics.csv`` in a run folder.
 
-    CSV columns are fixed by the first row written (or the existing header on resume);
-    JSONL keeps every key.
+    CSV columns are fixed by the first row written (or the existing header on resume), plus
+    ``sparse`` columns that only some rows hold (e.g. the periodic FID); JSONL keeps every key.
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], sparse: Sequence[str] = ()) -> None:
         self.jsonl = Path(out_dir) / "metrics.jsonl"
         self.csv = Path(out_dir) / "metrics.csv"
+        self.sparse = list(sparse)
         self._columns: list[str] | None = None
         if self.csv.exists() and self.csv.stat().st_size:
             with self.csv.open(newline="") as f:
@@ -59,7 +61,7 @@ class MetricsLog:
             f.write(json.dumps(row) + "\n")
         new = self._columns is None
         if new:
-            self._columns = list(row)
+            self._columns = [*row, *(c for c in self.sparse if c not in row)]
         with self.csv.open("a", newline="") as f:
             writer = csv.DictWriter(f, self._columns, extrasaction="ignore")
             if new:

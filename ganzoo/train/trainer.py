@@ -24,6 +24,7 @@ from ..config import to_dict
 from ..data import BatchStream
 from ..errors import CheckpointError, TrainingDiverged
 from ..gan import GANBase
+from ..objectives.diffaugment import DiffAugment
 from ..objectives.regularizers import loss_scaling
 from ..utils.files import atomic_write, remove_stale_temporaries, remove_temporaries_in
 from ..utils.images import save_gif, save_grid
@@ -41,6 +42,7 @@ from .health import Alert, HealthMonitor, grad_norm
 from .lock import RunLock
 from .log import MetricsLog
 from .log_window import restore_window, window_state
+from .periodic_fid import METRIC, BestFID, PeriodicFID, reference_dataset
 from .resume_changes import apply_changes, check_changes
 from .sample_features import SampleFeatures
 from .speed import autocast_context, prepare_for_speed, speed_note
@@ -60,6 +62,8 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     stopped_by: Alert | None = None  # the health alert that stopped the run, if any
+    best_fid: float | None = None  # the lowest periodic FID (fid_every), kept in best.pt
+    best_step: int | None = None  # the step that reached it
 
 
 def _hardware(device: torch.device) -> str:
@@ -84,6 +88,9 @@ class Trainer:
 
     Writes to ``out_dir``: ``checkpoints/last.pt`` (atomically), ``samples/step_*.png`` grids
     from fixed noise, ``progress.gif``, ``samples.png`` and ``metrics.jsonl`` / ``metrics.csv``.
+    ``config.fid_every`` adds a periodic classifier-feature FID to the log and keeps
+    ``checkpoints/best.pt`` at its lowest (see :mod:`ganzoo.train.periodic_fid`);
+    ``config.diffaugment`` augments everything the discriminator sees (DiffAugment).
     ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped.
     ``config`` (a :class:`~ganzoo.train.TrainConfig`) says how to train; keyword ``settings``
     change single fields of it (``Trainer(gan, data, steps=500)``); unset steps and batch size
@@ -147,6 +154,13 @@ class Trainer:
         gan.check_data(data)
         self._stop_requested = False
         self.dist = Distributed()  # joined in setup
+        # Refused here, before anything runs: data without a shipped classifier, translators.
+        self.fid_every = config.fid_every
+        self.fid_dataset = reference_dataset(gan, data) if config.fid_every else None
+        self.best_fid = BestFID()
+        self.periodic_fid: PeriodicFID | None = None  # made by rank 0 in setup
+        self.augment = DiffAugment(config.diffaugment)
+        gan.objective.use_augmentation(self.augment or None)
         # Checking costs a host sync: free on the CPU, so done every step there.
         self._check_every_step = self.device.type == "cpu"
 
@@ -194,6 +208,7 @@ class Trainer:
         self._health_signals: dict[str, float] = {}
         self.tracker = Trackers()
         self.checkpoint_path = self.out_dir / "checkpoints" / "last.pt"
+        self.best_path = self.out_dir / "checkpoints" / "best.pt"
         if self.dist.is_main:  # before seeding: the reference draw must not shift the RNG
             self.sample_features = SampleFeatures(self.gan, self.data)
             self.health.set_real_reference(self.sample_features.real_reference(self.num_samples))
@@ -212,7 +227,7 @@ class Trainer:
         if not self.dist.is_main:
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.log = MetricsLog(self.out_dir)
+        self.log = MetricsLog(self.out_dir, [METRIC, "fid_samples"] if self.fid_every else [])
         self.log.truncate_after(self.step)  # rows of a crashed attempt past the checkpoint
         remove_stale_temporaries(self.checkpoint_path)
         remove_temporaries_in(self.out_dir, self.out_dir / "samples")  # grids, run.yaml, GIF
@@ -227,6 +242,7 @@ class Trainer:
     def _read_resume_state(self) -> dict[str, Any] | BaseException | None:
         """The checkpoint to resume from, None for a new run, or the error refusing the run."""
         try:
+            self._prepare_fid()  # a missing reference is refused before training
             self._run_lock = RunLock.acquire(self.out_dir)  # one writer per run folder
             if self.resume and self.checkpoint_path.exists():
                 state = load_checkpoint(self.checkpoint_path, map_location="cpu")
@@ -246,6 +262,19 @@ class Trainer:
             if not self.dist.enabled:
                 raise
             return err
+
+    def _prepare_fid(self) -> None:
+        """Rank 0 with ``fid_every``: the periodic FID and its reference statistics."""
+        if self.fid_dataset is None:
+            return
+        self.periodic_fid = PeriodicFID(
+            self.fid_dataset,
+            self.config.fid_samples,
+            self.seed,
+            self.device,
+            self.config.fid_data_root,
+        )
+        self.periodic_fid.prepare()
 
     # ------------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
@@ -274,6 +303,8 @@ class Trainer:
                 "hardware": self._hardware_record(),
                 "world_size": self.dist.world_size,
                 "speed": {**asdict(self.speed), "note": self.speed_note},
+                "best_fid": self.best_fid.state_dict(),
+                "diffaugment": self.augment.policy,
             },
         }
 
@@ -302,6 +333,15 @@ class Trainer:
         self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
         saved = state.get("trainer", {}).get("hardware")
         self._hardware = saved.split("; ") if saved else []
+        self.best_fid.load_state_dict(state.get("trainer", {}).get("best_fid"))
+        policy = state.get("trainer", {}).get("diffaugment", "")
+        if policy != self.augment.policy and self.dist.is_main:
+            logger.warning(
+                "Resuming step %d with DiffAugment %r; the run trained with %r so far.",
+                state["step"],
+                self.augment.policy or "off",
+                policy or "off",
+            )
         if self.dist.is_main:
             logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
         apply_changes(self, state.get("resume_changes") or {}, report=self.dist.is_main)
@@ -312,6 +352,23 @@ class Trainer:
         if self.dist.is_main:
             save_checkpoint(self.checkpoint_path, self.state_dict())
         return self.checkpoint_path
+
+    def _measure_fid(self, row: dict[str, Any]) -> float:
+        """Rank 0: the periodic FID of the sampling generator, added to the log ``row``."""
+        assert self.periodic_fid is not None
+        value = self.periodic_fid(self.gan)
+        row[METRIC], row["fid_samples"] = value, self.periodic_fid.n
+        return value
+
+    def _keep_if_best(self, value: float) -> None:
+        """Rank 0: write ``checkpoints/best.pt`` atomically when ``value`` is the run's lowest
+        periodic FID (the best value and its step live in the trainer state, so a resumed run
+        compares against the true best)."""
+        if not self.best_fid.improved_by(value):
+            return
+        self._raise_if_diverged()
+        self.best_fid.value, self.best_fid.step = value, self.step
+        save_checkpoint(self.best_path, self.state_dict())
 
     # ------------------------------------------------------------------------- training
     def train_step(self) -> dict[str, Tensor]:
@@ -457,7 +514,10 @@ class Trainer:
                 for key, value in logs.items():  # lazy terms are averaged over the steps
                     totals[key] = totals.get(key, 0) + value  # that computed them
                     counts[key] = counts.get(key, 0) + 1
-                log_now = self.step % self.log_every == 0 or self.step == self.steps
+                fid_now = bool(self.fid_every) and (
+                    self.step % self.fid_every == 0 or self.step == self.steps
+                )
+                log_now = self.step % self.log_every == 0 or self.step == self.steps or fid_now
                 save_now = self.step % self.checkpoint_every == 0 or self.step == self.steps
                 if self._check_every_step or log_now or save_now:
                     totals = self.dist.average(totals)  # every rank then decides alike
@@ -476,11 +536,14 @@ class Trainer:
                     self.lr_scheduler.after_log(row)  # the same row on every rank
                     if not self.gan.recipe.lr_schedule.is_constant:
                         row.update(self.lr_scheduler.learning_rates())  # the rates from here on
+                    fid = self._measure_fid(row) if main and fid_now else None
                     if main:
                         self._observe(bar, row)
                     history.append(row)
                     totals, counts, count, started = {}, {}, 0, time.perf_counter()
                 self._log_window = (totals, counts)  # for checkpoints (copied only when saved)
+                if main and fid_now:
+                    self._keep_if_best(fid)
                 if main and (self.step % self.sample_every == 0 or self.step == self.steps):
                     self._render_samples()
                 new_alerts = self.health.alerts[earlier_alerts:]
@@ -505,6 +568,8 @@ class Trainer:
             history,
             self.health.alerts,
             stopped_by,
+            self.best_fid.value,
+            self.best_fid.step,
         )
 
     def _report_end(self, checkpoint: Path, interrupted: bool, stopped_by: Alert | None) -> None:
@@ -525,6 +590,14 @@ class Trainer:
             )
         else:
             self._finish()
+        if self.best_fid.step is not None:
+            logger.info(
+                "Best periodic FID (%s): %.3f at step %d, kept in %s.",
+                self.periodic_fid.description if self.periodic_fid else "classifier features",
+                self.best_fid.value,
+                self.best_fid.step,
+                self.best_path,
+            )
 
     def _observe(self, bar: tqdm, row: dict[str, Any]) -> None:
         """Rank 0: health signals for a log row, then log file, progress bar and TensorBoard."""
@@ -537,6 +610,8 @@ class Trainer:
     def _report(self, bar: tqdm, row: dict[str, Any]) -> None:
         """Progress bar, Python log and TensorBoard for one log row and its new health alerts."""
         postfix = {"d_loss": f"{row.get('d_loss', 0):.3f}", "g_loss": f"{row.get('g_loss', 0):.3f}"}
+        if METRIC in row:
+            postfix["fid"] = f"{row[METRIC]:.2f}"
         if row["health"]:
             postfix["health"] = ",".join(row["health"])
         bar.set_postfix(postfix)
