@@ -15,6 +15,8 @@ from ganzoo.data import load_dataset
 from ganzoo.data.celeba import CELEBA_CROP, load_celeba
 from ganzoo.run import DataConfig, RunConfig, build_run
 
+from .conftest import tiny_args
+
 WIDTH, HEIGHT = 178, 218  # the aligned-and-cropped CelebA images
 BAND = (HEIGHT - CELEBA_CROP) // 2  # rows the centre crop drops at the top and at the bottom
 PARTITIONS = [0] * 8 + [1] * 2 + [2] * 2  # 8 train, 2 valid, 2 test
@@ -116,8 +118,6 @@ def test_a_bad_partition_file_names_its_line(celeba_root: Path) -> None:
 
 
 def test_models_follow_celeba_shape(celeba_root: Path) -> None:
-    from tests.conftest import tiny_args
-
     for model in ("dcgan", "sngan", "stylegan"):
         data = DataConfig(name="celeba", root=str(celeba_root), download=False)
         gan, dataset = build_run(RunConfig(model=model, model_args=tiny_args(model), data=data))
