@@ -135,3 +135,16 @@ def test_cli_trains_on_celeba(celeba_root: Path, tmp_path: Path) -> None:
     assert main([*argv, "--set", "model_args.width=8"]) == 0
     args = load_checkpoint(out)["config"]["args"]
     assert (args["img_size"], args["channels"]) == (64, 3)  # the model followed the data
+
+
+def test_crop_and_resize_is_torchvisions_centre_crop_then_resize(celeba_root: Path) -> None:
+    """The same pixels as Mimicry's CelebA transform: CenterCrop(178), then Resize(64)."""
+    from torchvision import transforms
+
+    from ganzoo.data.celeba import crop_and_resize
+
+    path = celeba_root / "celeba" / "img_align_celeba" / "000003.jpg"
+    reference = transforms.Compose([transforms.CenterCrop(178), transforms.Resize(64)])
+    with Image.open(path) as image:
+        expected = np.asarray(reference(image.convert("RGB"))).transpose(2, 0, 1)
+    assert np.array_equal(crop_and_resize(path), expected)

@@ -11,10 +11,12 @@ lazy regularizers (StyleGAN2's R1 every 16 steps, path length every 4), so the p
 holds each at its real frequency. The counter counts matrix multiplications, convolutions and
 their gradients (2 FLOPs per multiply-add), not elementwise work or optimizer updates.
 
-Counting runs the real computation, so on a CPU it is done at two small batch sizes (default 1
-and 2) and extrapolated to the recipe's batch with the exact affine fit F(b) = a + c * b (every
-counted operation is per image, or independent of the batch); ``--count-batches full`` counts
-at the recipe's own batch instead (a GPU does that in seconds) and checks the fit.
+Counting runs the real computation, so on a CPU it is done at two small batch sizes (default 2
+and 4) and extrapolated to the recipe's batch with the exact affine fit F(b) = a + c * b (every
+counted operation is per image, or independent of the batch). The sizes are even because
+StyleGAN2's path-length term runs on half the batch (rounded down: at batch 1 it would count a
+whole image). ``--count-batches full`` counts at the recipe's own batch instead (a GPU does that
+in seconds).
 
 GPU-hours = steps x FLOPs/step / (peak x MFU) / 3600, for the devices in ``DEVICES`` at their
 dense bf16 tensor-core peak and an assumed model FLOP utilisation ``MFU`` (see its comment).
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--count-batches",
         nargs="+",
-        default=["1", "2"],
+        default=["2", "4"],
         help="two small batch sizes to extrapolate from, or 'full' (the recipe's batch)",
     )
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES))
