@@ -2,7 +2,7 @@
 ganzoo's counter (``ganzoo.bench.count_flops``, the "FLOP/step" of ``ganzoo bench``).
 
     PYTHONPATH=. python docs/scripts/scale_estimates.py            # measure, write the JSON + doc
-    PYTHONPATH=. python docs/scripts/scale_estimates.py --doc-only # rewrite the doc from the JSON
+    PYTHONPATH=. python docs/scripts/scale_estimates.py --doc-only # new anchors: JSON + doc
 
 For each recipe the model is built at full size at its data's shape, inside the real Trainer
 (``ganzoo.bench.BenchTrainer``: ``n_critic`` discriminator updates and one generator update per
@@ -69,8 +69,8 @@ ANCHORS = {
     ),
     "sngan_cifar10": (
         "16.77 ± 0.04",
-        "Mimicry README, CIFAR-10 results, SNGAN; 50k vs 50k train "
-        "(SNGAN paper: 21.7 ± 0.21, 5k vs 10k)",
+        "Mimicry README, CIFAR-10 results, SNGAN; 50k fake vs 50k train "
+        "(SNGAN paper: 21.7 ± 0.21, 5k fake vs 10k real)",
     ),
     "stylegan_cifar10": (
         "2.42 (bound)",
@@ -82,7 +82,7 @@ ANCHORS = {
     ),
     "sngan_celeba": (
         "5.71 ± 0.02",
-        "Mimicry README, CelebA results, 64 x 64 SNGAN; 50k vs 50k, same 178 px crop",
+        "Mimicry README, CelebA results, 64 x 64 SNGAN; 50k fake vs 50k real, same 178 px crop",
     ),
     "stylegan_celeba": ("none found", "no published StyleGAN2 CelebA-64 FID at this protocol"),
 }
@@ -161,6 +161,11 @@ def _si(x: float) -> str:
     return f"{x:.3g} "
 
 
+def _num(x: float) -> str:
+    """Two significant digits below 100 (0.025, 0.84, 32), whole numbers with commas above."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.2g}"
+
+
 def table(record: dict[str, Any]) -> str:
     """The doc's markdown table from a scale_estimates.json record."""
     devices = list(record["devices"])
@@ -174,8 +179,8 @@ def table(record: dict[str, Any]) -> str:
             str(row["batch_size"])
             + (f" (n_critic {row['n_critic']})" if row["n_critic"] > 1 else ""),
             _si(row["flops_per_step"]) + "FLOP",
-            f"{row['total_flops'] / 1e15:,.0f}",
-            *(f"{row['gpu_hours'][d]:,.1f}" for d in devices),
+            _num(row["total_flops"] / 1e15),
+            *(_num(row["gpu_hours"][d]) for d in devices),
             row["anchor_fid"],
             row["anchor_source"],
         ]
@@ -204,8 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--doc-only", action="store_true", help="rewrite the doc from --out")
     args = parser.parse_args(argv)
-    if args.doc_only:
-        write_doc(json.loads(args.out.read_text()))
+    if args.doc_only:  # anchors are this script's constants: refreshed without recounting
+        record = json.loads(args.out.read_text())
+        for row in record["rows"]:
+            row["anchor_fid"], row["anchor_source"] = ANCHORS[row["recipe"]]
+        text = json.dumps(record, indent=2) + "\n"
+        atomic_write(args.out, lambda tmp: Path(tmp).write_text(text))
+        write_doc(record)
         return 0
     batches = None if args.count_batches == ["full"] else [int(b) for b in args.count_batches]
     torch.manual_seed(0)
