@@ -148,3 +148,19 @@ def test_crop_and_resize_is_torchvisions_centre_crop_then_resize(celeba_root: Pa
     with Image.open(path) as image:
         expected = np.asarray(reference(image.convert("RGB"))).transpose(2, 0, 1)
     assert np.array_equal(crop_and_resize(path), expected)
+
+
+@pytest.mark.parametrize("recipe", ["dcgan_celeba", "sngan_celeba", "stylegan_celeba"])
+def test_celeba_recipes_train_on_the_files(recipe: str, celeba_root: Path, tmp_path: Path) -> None:
+    """Each zoo recipe, narrowed and shortened, trains a step on the written files."""
+    from ganzoo.run import ZOO_CONFIGS, apply_overrides, load_run_config, train
+    from ganzoo.train import load_checkpoint
+
+    config = load_run_config(ZOO_CONFIGS / f"{recipe}.yaml")
+    tiny = [f"model_args.{k}={v}" for k, v in tiny_args(config.model).items()]
+    short = ["recipe.steps=1", "recipe.batch_size=4", "train.sample_every=1", "train.num_samples=4"]
+    config = apply_overrides(config, [*tiny, *short, f"data.root={celeba_root}"])
+    config.out_dir = str(tmp_path / recipe)
+    assert train(config, progress=False).step == 1
+    args = load_checkpoint(config.out_dir)["config"]["args"]
+    assert (args["img_size"], args["channels"]) == (64, 3)  # the model followed the data

@@ -160,3 +160,25 @@ def test_cifar10_reads_torchvision_batch_files(tmp_path, monkeypatch) -> None:
     assert train.labels[:4].tolist() == [0, 1, 2, 1] and test.labels.tolist() == [5, 6, 7]
     image, _ = test[0]
     assert image.min() >= -1 and image.max() <= 1 and image.min() < -0.9 and image.max() > 0.9
+
+
+@pytest.mark.parametrize("recipe", ["dcgan_cifar10", "sngan_cifar10", "stylegan_cifar10"])
+def test_cifar10_recipes_train_on_the_files(recipe, tmp_path, monkeypatch) -> None:
+    """Each zoo recipe, narrowed and shortened, trains a step on the written batch files."""
+    import torchvision.datasets.cifar
+
+    from ganzoo.run import ZOO_CONFIGS, apply_overrides, load_run_config, train
+    from ganzoo.train import load_checkpoint
+
+    from .conftest import tiny_args
+
+    _write_cifar10(tmp_path / "data", per_batch=2)
+    monkeypatch.setattr(torchvision.datasets.cifar, "check_integrity", lambda *a, **k: True)
+    config = load_run_config(ZOO_CONFIGS / f"{recipe}.yaml")
+    tiny = [f"model_args.{k}={v}" for k, v in tiny_args(config.model).items()]
+    short = ["recipe.steps=1", "recipe.batch_size=4", "train.sample_every=1", "train.num_samples=4"]
+    config = apply_overrides(config, [*tiny, *short, f"data.root={tmp_path / 'data'}"])
+    config.out_dir = str(tmp_path / recipe)
+    assert train(config, progress=False).step == 1
+    args = load_checkpoint(config.out_dir)["config"]["args"]
+    assert (args["img_size"], args["channels"]) == (32, 3)  # the model followed the data
