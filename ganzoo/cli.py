@@ -558,7 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model by name or from a YAML config")
     p.add_argument("target", help="model name (e.g. dcgan) or a zoo_configs/*.yaml file")
     p.add_argument(
-        "--dataset", help="default | mnist | fashion-mnist | cifar10 | PATH to an image folder"
+        "--dataset",
+        help="default | mnist | fashion-mnist | cifar10 | celeba | PATH to an image folder",
     )
     p.add_argument("--data-root", help="where torchvision datasets live (default $GANZOO_DATA)")
     p.add_argument("--steps", type=int, help="generator steps")

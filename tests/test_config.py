@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 
 import ganzoo
@@ -15,6 +16,7 @@ from ganzoo.recipe import OptimizerConfig, Recipe
 from ganzoo.registry import split_model_name_tag
 from ganzoo.run import DataConfig, RunConfig, apply_overrides, load_run_config
 from ganzoo.train import TrainConfig
+from tests.conftest import tiny_args
 
 ZOO_CONFIGS = Path(__file__).resolve().parents[1] / "zoo_configs"
 ZOO_DATASETS = ("mnist", "fashion_mnist")
@@ -34,16 +36,22 @@ def _dataset_in_file_name(path: Path) -> str | None:
     task = next((t for t in TRANSLATION_TASKS if stem.endswith("_" + t.replace("-", "_"))), None)
     if task:
         return task.replace("-", "_")
-    if "fashion_mnist" in stem:
-        return "fashion_mnist"
-    if "mnist" in stem:
-        return "mnist"
+    for dataset in ("fashion_mnist", "mnist", "cifar10", "celeba"):
+        if stem.endswith("_" + dataset):
+            return dataset
     return None
 
 
 def _canonical_dataset(name: str) -> str:
     key = name.strip().lower()
     return DATASET_ALIASES.get(key, key).replace("-", "_")
+
+
+def _data_shape(name: str) -> tuple[int, int, int] | None:
+    """(C, H, W) of a named dataset's images; None for translation tasks and folders."""
+    from ganzoo.data.datasets import IMAGE_SHAPES, canonical_name
+
+    return IMAGE_SHAPES.get(canonical_name(name))
 
 
 def _zoo_files() -> list[Path]:
@@ -354,11 +362,19 @@ def test_every_zoo_config_loads_and_builds() -> None:
         if not ganzoo.is_model(config.model) or split_model_name_tag(config.model)[1]:
             problems.append(f"{path.name}: model {config.model!r} is not a registered model")
             continue
-        try:
-            gan = ganzoo.create(config.model, **config.model_args, recipe=config.recipe)
+        shape = _data_shape(config.data.name)
+        size = {"img_size": shape[1], "channels": shape[0]} if shape else {}
+        try:  # at the shape of the data it trains on, as `ganzoo train` builds it (tiny)
+            args = {**size, **config.model_args, **tiny_args(config.model)}
+            gan = ganzoo.create(config.model, **args, recipe=config.recipe)
         except ganzoo.GanzooError as err:
             problems.append(f"{path.name}: does not build: {err}")
             continue
+        if shape and isinstance(gan, ganzoo.GAN):
+            with torch.no_grad():
+                made = tuple(gan.sample(1).shape[1:])
+            if made != shape:
+                problems.append(f"{path.name}: makes {made} images, its data is {shape}")
         if gan.config["model"] not in ganzoo.list_models():
             problems.append(f"{path.name}: built {gan.config['model']!r}, which is not listed")
         dataset = _dataset_in_file_name(path)

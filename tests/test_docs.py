@@ -49,3 +49,38 @@ def test_zoo_table_verdicts() -> None:
     assert verdict(6.8, 6.8) == "met"
     assert verdict(9.05, 6.8) == "+2.2 over"
     assert verdict(3.0, None) == "—"
+
+
+def _scale_script():
+    import importlib.util
+
+    path = ROOT / "docs" / "scripts" / "scale_estimates.py"
+    spec = importlib.util.spec_from_file_location("scale_estimates", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scale_table_is_made_from_the_committed_estimates() -> None:
+    import json
+
+    script = _scale_script()
+    record = json.loads((ROOT / "docs" / "zoo" / "scale_estimates.json").read_text())
+    assert [row["recipe"] for row in record["rows"]] == list(script.RECIPES)
+    for row in record["rows"]:
+        assert (ROOT / "zoo_configs" / f"{row['recipe']}.yaml").is_file()
+        hours = row["total_flops"] / (312e12 * record["assumed_mfu"]) / 3600
+        assert abs(row["gpu_hours"]["A100 SXM"] - hours) <= 1e-9 * hours
+        assert row["total_flops"] == row["flops_per_step"] * row["steps"]
+    assert script.table(record) in (ROOT / "docs" / "zoo_scale.md").read_text()
+
+
+def test_lazy_regularizers_set_the_counting_period() -> None:
+    import ganzoo
+
+    script = _scale_script()
+    stylegan = ganzoo.create("stylegan", width=8, max_width=16, w_dim=16, pl_weight=2.0)
+    assert script.lazy_period(stylegan.objective, 1) == 16  # R1 every 16 D steps, PL every 4
+    assert script.lazy_period(ganzoo.create("sngan", width=8).objective, 5) == 1
+    wgan_gp = ganzoo.create("wgan-gp", width=8, regularizers=[{"name": "r1", "every": 4}])
+    assert script.lazy_period(wgan_gp.objective, 2) == 2  # every 4 D updates = 2 steps of 2

@@ -1,7 +1,8 @@
-"""Datasets (the embedded default, torchvision datasets, image folders, two-domain pairs,
-translation tasks) and batch streams."""
+"""Datasets (the embedded default, torchvision datasets, CelebA-64, image folders, two-domain
+pairs, translation tasks) and batch streams."""
 
 from .batch import Batch
+from .celeba import load_celeba
 from .datasets import DATASETS, default_data_root, load_dataset, load_embedded
 from .images import TensorImages, to_unit_range
 from .loader import BatchStream
@@ -39,6 +40,7 @@ __all__ = [
     "edge_map",
     "edges_task",
     "erode",
+    "load_celeba",
     "load_dataset",
     "load_embedded",
     "load_pair_folder",

@@ -1,5 +1,5 @@
 """Named datasets: the embedded default, torchvision's MNIST / Fashion-MNIST / CIFAR-10,
-ImageFolder, image-to-image folders and the small translation tasks made from MNIST."""
+CelebA-64, ImageFolder, image-to-image folders and the small translation tasks made from MNIST."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..errors import DataError, unknown_name
+from .celeba import load_celeba
 from .images import TensorImages
 from .pair_folders import (
     DEFAULT_PAIR_SIZE,
@@ -23,7 +24,15 @@ from .pair_folders import (
 from .streaming import FolderImages
 from .translation_tasks import TASK_ALIASES, TRANSLATION_TASKS, build_translation_task
 
-DATASETS = ("default", "mnist", "fashion-mnist", "cifar10", "imagefolder", *TRANSLATION_TASKS)
+DATASETS = (
+    "default",
+    "mnist",
+    "fashion-mnist",
+    "cifar10",
+    "celeba",
+    "imagefolder",
+    *TRANSLATION_TASKS,
+)
 _ALIASES = {
     "embedded": "default",
     "mnist-test": "default",
@@ -32,10 +41,28 @@ _ALIASES = {
     "fmnist": "fashion-mnist",
     "cifar-10": "cifar10",
     "cifar": "cifar10",
+    "celeba64": "celeba",
+    "celeba-64": "celeba",
+    "celeba_64": "celeba",
+    "celeb-a": "celeba",
     "folder": "imagefolder",
     **TASK_ALIASES,
 }
 _TORCHVISION = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST", "cifar10": "CIFAR10"}
+# (channels, height, width) each named dataset comes in (before img_size / channels apply)
+IMAGE_SHAPES = {
+    "default": (1, 28, 28),
+    "mnist": (1, 28, 28),
+    "fashion-mnist": (1, 28, 28),
+    "cifar10": (3, 32, 32),
+    "celeba": (3, 64, 64),
+}
+
+
+def canonical_name(name: str) -> str:
+    """A dataset name with its alias resolved: ``CelebA-64`` -> ``celeba``."""
+    key = name.strip().lower()
+    return _ALIASES.get(key, key)
 
 
 def default_data_root() -> Path:
@@ -96,8 +123,9 @@ def load_dataset(
     channels: int | None = None,
     direction: str = "a2b",
 ) -> Dataset:
-    """A dataset by name (``default``, ``mnist``, ``fashion-mnist``, ``cifar10``, a translation
-    task such as ``edges2mnist``) or a folder path.
+    """A dataset by name (``default``, ``mnist``, ``fashion-mnist``, ``cifar10``, ``celeba``
+    (CelebA-64, see :mod:`ganzoo.data.celeba`), a translation task such as ``edges2mnist``) or a
+    folder path.
 
     Images come out in [-1, 1], resized to ``img_size`` and converted to ``channels`` when given.
     A folder laid out as image-to-image data (``A/`` + ``B/``, ``trainA/`` + ``trainB/``, or
@@ -105,7 +133,7 @@ def load_dataset(
     folder with torchvision's ImageFolder (one sub-folder per class; ``imagefolder`` forces it).
     ``direction`` (``a2b`` or ``b2a``) picks which domain of image-to-image data is the source.
     """
-    key = _ALIASES.get(name.strip().lower(), name.strip().lower())
+    key = canonical_name(name)
     direction = normalize_direction(direction)
     if key == "imagefolder" or key not in DATASETS:
         path = Path(root if key == "imagefolder" and root else name).expanduser()
@@ -133,7 +161,12 @@ def load_dataset(
             direction,
         )
         return pairs.formatted(img_size, channels, channels)
-    data = load_embedded() if key == "default" else _torchvision(key, root_path, train, download)
+    if key == "default":
+        data = load_embedded()
+    elif key == "celeba":
+        data = load_celeba(root_path, train, download)
+    else:
+        data = _torchvision(key, root_path, train, download)
     return _single_domain(data.formatted(img_size, channels), direction)
 
 

@@ -79,7 +79,7 @@ class TensorImages(Dataset):
         images = self.images
         if channels is not None:
             images = convert_channels(images, channels)
-        if img_size is not None:
+        if img_size is not None and tuple(images.shape[-2:]) != (img_size, img_size):
             check_in_memory_size(len(images), images.shape[1], img_size, self.name)
             images = resize(images, img_size)
         return TensorImages(images, self.labels, self.num_classes, self.name)
