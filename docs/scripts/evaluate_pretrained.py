@@ -18,8 +18,10 @@ import sys
 from pathlib import Path
 
 import ganzoo
+from ganzoo.data.translation_tasks import TRANSLATION_TASKS
 from ganzoo.hub import CONFIG_NAME, model_card
 from ganzoo.metrics import evaluate
+from ganzoo.metrics.evaluate import translations
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,10 +45,18 @@ def main() -> int:
         if not args.data_root:
             parser.error("--data-root is needed to measure (or pass --cards-only)")
         gan = ganzoo.from_pretrained(folder)
+        if isinstance(gan, ganzoo.TranslationGAN):  # its translations of the task's test sources
+            task = config["dataset"]
+            reference = TRANSLATION_TASKS[task][0][-1]  # the target domain
+            subject = translations(gan, task, args.n, data_root=args.data_root)
+        else:
+            reference, subject = config["dataset"], gan
         result = evaluate(
-            gan, reference=config["dataset"], n=args.n, data_root=args.data_root, precision="fp32"
+            subject, reference=reference, n=args.n, data_root=args.data_root, precision="fp32"
         )  # published numbers stay fp32
         n = f"{result['n'] // 1000}k vs {result['n_reference'] // 1000}k test"
+        if subject is not gan:
+            n = f"translations of {n} {reference} images"
         config["metrics"] = {
             f"FID ({n}, classifier features)": round(result["fid"], 3),
             f"KID ({n}, classifier features)": round(result["kid"], 5),
