@@ -71,6 +71,12 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
                 f"| {r['classifier']['fid']:.2f} | {training.get('steps', '—')} "
                 f"| {training.get('training time', '—')} |"
             )
+        if any(r["dataset"] == dataset for r in tags):
+            rows += [
+                "",
+                f"![Inception FID per tag on {title}, ganzoo beside Lucic et al.]"
+                f"(images/zoo_fid_{dataset}.png)",
+            ]
         rows.append("")
     best = {
         d: min(
