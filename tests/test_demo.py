@@ -33,7 +33,7 @@ def models() -> Models:
 
 def test_the_published_tags_are_offered_offline(models: Models) -> None:
     assert {"dcgan.mnist", "cgan.mnist", "stylegan.mnist"} <= set(models.noise_choices())
-    assert models.translator_choices() == []  # none published yet: local runs only
+    assert {"pix2pix.edges2mnist", "cyclegan.thin2thick"} <= set(models.translator_choices())
 
 
 def test_generate_makes_a_grid_of_the_stated_size_that_follows_the_seed(models: Models) -> None:
@@ -153,7 +153,7 @@ def page(tmp_path_factory: pytest.TempPathFactory):
     from ganzoo.demo import launch
 
     run = tmp_path_factory.mktemp("runs") / "pix2pix"
-    train("pix2pix", run, steps=2)  # a local translator run (none is published)
+    train("pix2pix", run, steps=2)  # a local translator run, offered after the published ones
     port = _free_port()
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HF_HUB_OFFLINE", "1")  # the page must need nothing from the network
@@ -277,7 +277,10 @@ def test_latent_walk_and_translation_in_the_browser(browser, page: str, tmp_path
     _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#upload img"), what="the upload shown")
     browser.find_element(By.ID, "translate").click()
     _, size = _shown_image(browser, "translated")
-    assert size == logic.grid_size(2, 28, 2)  # the upload beside its translation
+    offered = Models()
+    first = offered.translator_choices()[0]  # the page's default: the first published translator
+    side = offered.get(first).image_shape[-1]
+    assert size == logic.grid_size(2, side, 2)  # the upload beside its translation
     _wait(
         lambda: "converted RGB to grey" in browser.find_element(By.ID, "status").text,
         what="the conversion note",

@@ -47,7 +47,7 @@ def test_zoo_table_verdicts() -> None:
     finally:
         sys.path.pop(0)
     assert verdict(6.8, 6.8) == "met"
-    assert verdict(9.05, 6.8) == "+2.2 over"
+    assert verdict(9.0, 6.8) == "+2.2 over"
     assert verdict(3.0, None) == "—"
 
 
