@@ -50,9 +50,11 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
     family_of = anchor["ganzoo_family"]
     rows = []
     for dataset, title in DATASETS.items():
+        rows += [f"**{title}**" + _floor_line(floors.get(dataset)), ""]
+        if not any(r["dataset"] == dataset for r in tags):
+            rows += ["No tag measured yet.", ""]
+            continue
         rows += [
-            f"**{title}**" + _floor_line(floors.get(dataset)),
-            "",
             "| tag | Inception FID | Lucic et al. best | target | KID | precision / recall "
             "| classes | classifier FID | steps | CPU time |",
             "|---|---|---|---|---|---|---|---|---|---|",
@@ -128,7 +130,8 @@ def chart(tags: list[dict], anchor: dict, dataset: str, out: Path, floor: dict |
     ax.set_xticks(list(x), names, rotation=30, ha="right")
     ax.set_ylabel("Inception FID (10k vs 10k test)")
     ax.set_title(f"{DATASETS[dataset]}: lower is better")
-    ax.legend(frameon=False)
+    ax.set_xlim(-0.8, len(names) - 0.2)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     fig.savefig(out, metadata={"Software": None})  # no version stamp: reruns give the same file
     plt.close(fig)
@@ -139,7 +142,7 @@ def hero(tags: list[dict]) -> str:
     best = min((r for r in tags if r["dataset"] == "mnist"), key=lambda r: r["inception"]["fid"])
     folder = json.loads(INDEX.read_text())[best["tag"]]["local_folder"]
     return (
-        f"![Samples of {best['tag']}, the zoo's best MNIST model]({folder}/samples.png)\n\n"
+        f"![Samples of {best['tag']}, the best MNIST tag measured]({folder}/samples.png)\n\n"
         f"*`{best['tag']}` (`ganzoo sample {best['tag']}`): Inception FID "
         f"{best['inception']['fid']:.2f}, 10k samples vs the 10k test images, the protocol of "
         f"Lucic et al. 2018 ([the reproduction table](docs/zoo.md)).*\n"
