@@ -10,9 +10,13 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GanzooError, TrainingDiverged, speaking_to_cli
 from .utils.threads import set_threads
+
+if TYPE_CHECKING:
+    from .gan import GAN
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -196,15 +200,23 @@ def _task_target(task: str) -> str:
     return datasets[-1]
 
 
+def _load_noise_model(source: str, device: str | None, refusal: str) -> GAN:
+    """``source`` loaded; a translator is refused with ``refusal`` and the command it needs."""
+    from .gan import GAN
+
+    gan = load_any(source, device)
+    if not isinstance(gan, GAN):
+        raise GanzooError(
+            f"{gan.name} translates images and {refusal}: use "
+            f"`ganzoo translate {source} IN_DIR OUT_DIR`."
+        )
+    return gan
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .utils.images import save_grid
 
-    gan = load_any(args.checkpoint, args.device)
-    if not hasattr(gan, "sample"):
-        raise GanzooError(
-            f"{gan.name} translates images and cannot sample from noise: use "
-            f"`ganzoo translate {args.checkpoint} IN_DIR OUT_DIR`."
-        )
+    gan = _load_noise_model(args.checkpoint, args.device, "cannot sample from noise")
     labels = [int(x) for x in args.labels.split(",")] * args.n if args.labels else None
     images = gan.sample(
         args.n,
@@ -221,12 +233,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_interpolate(args: argparse.Namespace) -> int:
     from .utils.images import save_sweep
 
-    gan = load_any(args.source, args.device)
-    if not hasattr(gan, "interpolate"):
-        raise GanzooError(
-            f"{gan.name} translates images and has no latent space to walk: use "
-            f"`ganzoo translate {args.source} IN_DIR OUT_DIR`."
-        )
+    gan = _load_noise_model(args.source, args.device, "has no latent space to walk")
     if args.classes:
         images = gan.class_sweep(args.points, seed=args.seed, truncation=args.truncation)
         nrow, what = gan.num_classes, f"{args.points} codes in each of {gan.num_classes} classes"

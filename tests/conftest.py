@@ -95,3 +95,18 @@ def stopping_trainer(at: int):
             return logs
 
     return StopAfter
+
+
+def train_recipe_one_step(recipe: str, data_root: Path, out_dir: Path) -> dict:
+    """Train zoo recipe ``recipe`` narrowed (its family's tiny args) and shortened to one step
+    of batch 4 on ``data_root``; returns the model args its checkpoint records."""
+    from ganzoo.run import ZOO_CONFIGS, apply_overrides, load_run_config, train
+    from ganzoo.train import load_checkpoint
+
+    config = load_run_config(ZOO_CONFIGS / f"{recipe}.yaml")
+    tiny = [f"model_args.{k}={v}" for k, v in tiny_args(config.model).items()]
+    short = ["recipe.steps=1", "recipe.batch_size=4", "train.sample_every=1", "train.num_samples=4"]
+    config = apply_overrides(config, [*tiny, *short, f"data.root={data_root}"])
+    config.out_dir = str(out_dir)
+    assert train(config, progress=False).step == 1
+    return load_checkpoint(config.out_dir)["config"]["args"]

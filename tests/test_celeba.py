@@ -15,7 +15,7 @@ from ganzoo.data import load_dataset
 from ganzoo.data.celeba import CELEBA_CROP, load_celeba
 from ganzoo.run import DataConfig, RunConfig, build_run
 
-from .conftest import tiny_args
+from .conftest import tiny_args, train_recipe_one_step
 
 WIDTH, HEIGHT = 178, 218  # the aligned-and-cropped CelebA images
 BAND = (HEIGHT - CELEBA_CROP) // 2  # rows the centre crop drops at the top and at the bottom
@@ -153,14 +153,5 @@ def test_crop_and_resize_is_torchvisions_centre_crop_then_resize(celeba_root: Pa
 @pytest.mark.parametrize("recipe", ["dcgan_celeba", "sngan_celeba", "stylegan_celeba"])
 def test_celeba_recipes_train_on_the_files(recipe: str, celeba_root: Path, tmp_path: Path) -> None:
     """Each zoo recipe, narrowed and shortened, trains a step on the written files."""
-    from ganzoo.run import ZOO_CONFIGS, apply_overrides, load_run_config, train
-    from ganzoo.train import load_checkpoint
-
-    config = load_run_config(ZOO_CONFIGS / f"{recipe}.yaml")
-    tiny = [f"model_args.{k}={v}" for k, v in tiny_args(config.model).items()]
-    short = ["recipe.steps=1", "recipe.batch_size=4", "train.sample_every=1", "train.num_samples=4"]
-    config = apply_overrides(config, [*tiny, *short, f"data.root={celeba_root}"])
-    config.out_dir = str(tmp_path / recipe)
-    assert train(config, progress=False).step == 1
-    args = load_checkpoint(config.out_dir)["config"]["args"]
+    args = train_recipe_one_step(recipe, celeba_root, tmp_path / recipe)
     assert (args["img_size"], args["channels"]) == (64, 3)  # the model followed the data

@@ -167,18 +167,9 @@ def test_cifar10_recipes_train_on_the_files(recipe, tmp_path, monkeypatch) -> No
     """Each zoo recipe, narrowed and shortened, trains a step on the written batch files."""
     import torchvision.datasets.cifar
 
-    from ganzoo.run import ZOO_CONFIGS, apply_overrides, load_run_config, train
-    from ganzoo.train import load_checkpoint
-
-    from .conftest import tiny_args
+    from .conftest import train_recipe_one_step
 
     _write_cifar10(tmp_path / "data", per_batch=2)
     monkeypatch.setattr(torchvision.datasets.cifar, "check_integrity", lambda *a, **k: True)
-    config = load_run_config(ZOO_CONFIGS / f"{recipe}.yaml")
-    tiny = [f"model_args.{k}={v}" for k, v in tiny_args(config.model).items()]
-    short = ["recipe.steps=1", "recipe.batch_size=4", "train.sample_every=1", "train.num_samples=4"]
-    config = apply_overrides(config, [*tiny, *short, f"data.root={tmp_path / 'data'}"])
-    config.out_dir = str(tmp_path / recipe)
-    assert train(config, progress=False).step == 1
-    args = load_checkpoint(config.out_dir)["config"]["args"]
+    args = train_recipe_one_step(recipe, tmp_path / "data", tmp_path / recipe)
     assert (args["img_size"], args["channels"]) == (32, 3)  # the model followed the data

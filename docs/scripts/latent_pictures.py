@@ -14,29 +14,10 @@ from pathlib import Path
 from ganzoo.cli import main as ganzoo
 
 IMAGES = Path(__file__).resolve().parents[1] / "images"
+STRIP = ["--points", "3", "--steps", "6", "--seed", "1", "--scale", "2"]  # the two PNG walks
 PICTURES = {
-    "stylegan_mnist_walk.png": [
-        "stylegan.mnist",
-        "--points",
-        "3",
-        "--steps",
-        "6",
-        "--seed",
-        "1",
-        "--scale",
-        "2",
-    ],
-    "dcgan_mnist_walk.png": [
-        "dcgan.mnist",
-        "--points",
-        "3",
-        "--steps",
-        "6",
-        "--seed",
-        "1",
-        "--scale",
-        "2",
-    ],
+    "stylegan_mnist_walk.png": ["stylegan.mnist", *STRIP],
+    "dcgan_mnist_walk.png": ["dcgan.mnist", *STRIP],
     "dcgan_mnist_walk.gif": ["dcgan.mnist", "--points", "4", "--steps", "8", "--scale", "3"],
     "cgan_mnist_class_sweep.png": [
         "cgan.mnist",
