@@ -500,7 +500,7 @@ def _cmd_hub_push(args: argparse.Namespace) -> int:
     from .hub import push_to_hub
     from .train.publishing import describe_run
 
-    gan, extra, files = describe_run(args.run_dir)
+    gan, extra, files = describe_run(args.run_dir, args.checkpoint)
     url = push_to_hub(
         gan,
         args.repo_id,
@@ -820,6 +820,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="dtype of generator.safetensors (model.safetensors stays float32)",
     )
     p.add_argument("--message", help="commit message")
+    p.add_argument(
+        "--checkpoint",
+        default="auto",
+        choices=["auto", "best", "last"],
+        help="the weights to publish: best.pt (lowest periodic FID, runs with --fid-every), "
+        "last.pt, or auto (best if the run kept one)",
+    )
     p.set_defaults(func=_cmd_hub_push)
     p = hub_sub.add_parser("pull", help="download a ganzoo model repo (checks sha256)")
     p.add_argument("repo_id")

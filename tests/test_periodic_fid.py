@@ -186,3 +186,32 @@ def test_cli_flag_on_fashion_mnist_and_its_refusal(tmp_path, data_root, cache, c
         and err.count("\n") == 1
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_publishing_takes_the_best_checkpoint_and_says_so(mnist, tmp_path) -> None:
+    from ganzoo.train.publishing import describe_run
+
+    out = tmp_path / "run"
+    result = _trainer(_gan(), mnist, out, steps=5).fit()
+    best = ganzoo.load(out / "checkpoints" / "best.pt")
+    z = torch.randn(4, best.latent_dim, generator=torch.Generator().manual_seed(1))
+
+    gan, extra, _ = describe_run(out)  # auto: the run kept a best.pt
+    training = extra["training"]
+    assert training["steps"] == result.best_step
+    assert training["checkpoint"] == (
+        f"best of the run: classifier FID {result.best_fid:.3f} at step {result.best_step} of 5"
+    )
+    with torch.no_grad():
+        assert torch.equal(gan.generate(z, ema=True), best.generate(z, ema=True))
+
+    gan, extra, _ = describe_run(out, "last")
+    assert extra["training"]["steps"] == 5 and "checkpoint" not in extra["training"]
+
+    plain = tmp_path / "plain"
+    _trainer(_gan(), mnist, plain, steps=2, fid_every=None).fit()
+    assert describe_run(plain)[1]["training"]["steps"] == 2  # auto: no best.pt, so last
+    with pytest.raises(ConfigError, match=r"no checkpoints/best\.pt.*--fid-every"):
+        describe_run(plain, "best")
+    with pytest.raises(ConfigError, match="auto, best, last"):
+        describe_run(out, "first")

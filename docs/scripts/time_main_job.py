@@ -26,8 +26,24 @@ import ganzoo
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def _speed_used(run_dir: Path) -> str:
+    """The run record's "# speed used: ..." line: the precision and layout the run chose."""
+    for line in (run_dir / "run.yaml").read_text().splitlines():
+        if line.startswith("# speed used:"):
+            return line.removeprefix("# speed used:").strip()
+    return "not recorded"
+
+
 def main() -> int:
     out = Path(tempfile.mkdtemp()) / "dcgan"
+    load_before = [round(x, 2) for x in os.getloadavg()]
     start = time.perf_counter()
     subprocess.run(["ganzoo", "train", "dcgan", "--out", str(out), "--no-progress"], check=True)
     seconds = time.perf_counter() - start
@@ -43,8 +59,12 @@ def main() -> int:
         "batch_size": ganzoo.create("dcgan").recipe.batch_size,
         "final_d_loss": round(last["d_loss"], 4),
         "final_g_loss": round(last["g_loss"], 4),
+        "speed_used": _speed_used(out),
+        "cpu": _cpu_model(),
         "cpu_count": os.cpu_count(),
-        "processor": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "torch": torch.__version__,
         "ganzoo": ganzoo.__version__,
         "date": datetime.date.today().isoformat(),

@@ -3,7 +3,8 @@
     python docs/scripts/train_pretrained.py --data-root data
     python docs/scripts/train_pretrained.py --data-root data --only dcgan_mnist   # one of them
 
-Each run goes to runs/pretrained/<config>/ (resumed if it exists), is exported with
+Each run goes to runs/pretrained/<config>/ (resumed if it exists); its best checkpoint (runs
+with ``fid_every`` keep one, see ``ganzoo.train.periodic_fid``) or else its last is exported with
 `ganzoo.hub.export_folder` to pretrained/<model>-<dataset>/ (fp16 generator, config.json with
 sha256, samples.png, progress.gif, recipe.yaml, model card) and recorded in
 ganzoo/pretrained.json (repo id, pinned revision tag, sha256). Upload a folder with

@@ -6,29 +6,58 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from ..gan import GANBase, TranslationGAN
 from .checkpoint import load_checkpoint, load_gan, run_record
 
+CHECKPOINT_CHOICES = ("auto", "best", "last")
+
+
+def published_checkpoint(run_dir: str | os.PathLike[str], which: str = "auto") -> Path:
+    """The checkpoint of ``run_dir`` to publish: ``best`` (``checkpoints/best.pt``, the lowest
+    periodic FID of a run trained with ``fid_every``), ``last``, or ``auto`` (best if the run
+    kept one, else last)."""
+    if which not in CHECKPOINT_CHOICES:
+        raise ConfigError(
+            f"checkpoint must be one of {', '.join(CHECKPOINT_CHOICES)}; got {which!r}."
+        )
+    folder = Path(run_dir) / "checkpoints"
+    best = folder / "best.pt"
+    if which == "best" and not best.exists():
+        raise ConfigError(
+            f"{run_dir} has no checkpoints/best.pt: only runs trained with fid_every keep one "
+            "(ganzoo train ... --fid-every 500). Publish its last checkpoint instead."
+        )
+    return best if which == "best" or (which == "auto" and best.exists()) else folder / "last.pt"
+
 
 def describe_run(
-    run_dir: str | os.PathLike[str],
+    run_dir: str | os.PathLike[str], checkpoint: str = "auto"
 ) -> tuple[GANBase, dict[str, Any], dict[str, Path]]:
-    """A trained run folder as (GAN, card/config extras, extra files) for publishing."""
+    """A trained run folder as (GAN, card/config extras, extra files) for publishing.
+
+    ``checkpoint`` picks the weights (see :func:`published_checkpoint`); when the best one is
+    published, the training record says at which step of how many and with which FID."""
     run_dir = Path(run_dir)
-    state = load_checkpoint(run_dir)
-    gan = load_gan(run_dir)
+    path = published_checkpoint(run_dir, checkpoint)
+    state = load_checkpoint(path)
+    gan = load_gan(path)
     run_config = run_record(run_dir)
     trainer = state.get("trainer", {})
     seconds = float(trainer.get("train_seconds", 0.0))
-    extra: dict[str, Any] = {
-        "training": {
-            "steps": state["step"],
-            "batch size": trainer.get("batch_size"),
-            "training time": f"{seconds / 60:.1f} min",
-            "hardware": trainer.get("hardware", "unknown"),
-            "seed": trainer.get("seed"),
-        }
+    training: dict[str, Any] = {
+        "steps": state["step"],
+        "batch size": trainer.get("batch_size"),
+        "training time": f"{seconds / 60:.1f} min",
+        "hardware": trainer.get("hardware", "unknown"),
+        "seed": trainer.get("seed"),
     }
+    if path.name == "best.pt":
+        last = load_checkpoint(run_dir / "checkpoints" / "last.pt")
+        value = (trainer.get("best_fid") or {}).get("value")
+        fid = f"classifier FID {value:.3f}" if value is not None else "lowest periodic FID"
+        training["checkpoint"] = f"best of the run: {fid} at step {state['step']} of {last['step']}"
+    extra: dict[str, Any] = {"training": training}
     data = run_config.get("data") or {}
     if data.get("name"):
         extra["dataset"] = data["name"]
