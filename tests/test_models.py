@@ -141,3 +141,17 @@ def test_model_defaults_follow_the_papers() -> None:
     assert vanilla.latent_dim == 100 and vanilla.recipe.g_optimizer.betas == (0.5, 0.999)
     assert type(ganzoo.create("lsgan").objective.loss).__name__ == "LeastSquaresLoss"
     assert ganzoo.create("cgan").num_classes == 10
+
+
+@pytest.mark.parametrize("name", ["sagan", "sngan"])
+def test_discriminator_sees_most_of_a_28px_digit(name: str) -> None:
+    """One pre-pooling feature's receptive field covers >= 20 of 28 px. A SAGAN critic of
+    strided convolutions alone judged 10-px patches, and its generator collapsed onto one image."""
+    torch.manual_seed(0)
+    d = ganzoo.create(name, img_size=28, channels=1).discriminator.eval()
+    body = d.net if name == "sagan" else d.blocks
+    x = torch.randn(1, 1, 28, 28, requires_grad=True)
+    h = body(x)
+    h[0, :, h.shape[2] // 2, h.shape[3] // 2].sum().backward()
+    rows = x.grad[0, 0].abs().sum(dim=1).nonzero()
+    assert rows.max() - rows.min() + 1 >= 20
