@@ -51,14 +51,36 @@ def test_zoo_table_verdicts() -> None:
     assert verdict(3.0, None) == "—"
 
 
-def _scale_script():
+def _script(name: str):
     import importlib.util
 
-    path = ROOT / "docs" / "scripts" / "scale_estimates.py"
-    spec = importlib.util.spec_from_file_location("scale_estimates", path)
+    path = ROOT / "docs" / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _scale_script():
+    return _script("scale_estimates")
+
+
+def test_a_run_with_health_alerts_at_its_published_step_is_not_published(tmp_path) -> None:
+    """train_pretrained.py reads the health column at the step it would publish: a collapsed
+    last step blocks it, a healthy best step before the collapse does not."""
+    import json
+
+    rows = [
+        {"step": 500, "g_loss": 1.0, "health": []},
+        {"step": 1000, "g_loss": 1.0, "health": []},
+        {"step": 1500, "g_loss": 1.0, "health": ["mode_collapse"]},
+        {"step": 2000, "g_loss": 1.0, "health": ["mode_collapse"]},
+    ]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    alerts_at = _script("train_pretrained").alerts_at
+    assert alerts_at(tmp_path, 2000) == ["mode_collapse"]
+    assert alerts_at(tmp_path, 1200) == []  # a best.pt from step 1000
+    assert alerts_at(tmp_path, 100) == []
 
 
 def test_scale_table_is_made_from_the_committed_estimates() -> None:

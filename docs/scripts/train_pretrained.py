@@ -9,6 +9,8 @@ with ``fid_every`` keep one, see ``ganzoo.train.periodic_fid``) or else its last
 sha256, samples.png, progress.gif, recipe.yaml, model card) and recorded in
 ganzoo/pretrained.json (repo id, pinned revision tag, sha256). Upload a folder with
 `hf upload ganzoo/<model>-<dataset> pretrained/<model>-<dataset>` and tag it `v1`.
+A run whose health monitor flags the step to publish (mode collapse, a dead discriminator, ...)
+is not published unless ``--allow-alerts``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pathlib import Path
 import ganzoo
 from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
 from ganzoo.run import apply_overrides, load_run_config, train
-from ganzoo.train.publishing import describe_run
+from ganzoo.train import load_checkpoint
+from ganzoo.train.publishing import describe_run, published_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = [
@@ -58,7 +61,17 @@ PUBLISHED = [
 REVISION = "v1"
 
 
-def publish(name: str, data_root: str, overrides: list[str] = ()) -> tuple[str, dict]:
+def alerts_at(run_dir: Path, step: int) -> list[str]:
+    """The health alerts active in the run's last log row at or before ``step`` (``[]`` when
+    the run was healthy there)."""
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    before = [row for row in rows if row.get("step", 0) <= step]
+    return list(before[-1].get("health") or []) if before else []
+
+
+def publish(
+    name: str, data_root: str, overrides: list[str] = (), allow_alerts: bool = False
+) -> tuple[str, dict]:
     config = apply_overrides(
         load_run_config(ROOT / "zoo_configs" / f"{name}.yaml"), list(overrides)
     )
@@ -68,6 +81,13 @@ def publish(name: str, data_root: str, overrides: list[str] = ()) -> tuple[str, 
     checkpoint = Path(config.out_dir) / "checkpoints" / "last.pt"
     if train(config, resume=checkpoint.exists(), progress=False).interrupted:
         raise SystemExit(f"{name}: interrupted; rerun to resume it.")
+    published = load_checkpoint(published_checkpoint(config.out_dir))["step"]
+    alerts = alerts_at(Path(config.out_dir), published)
+    if alerts and not allow_alerts:
+        raise SystemExit(
+            f"{name}: not published, its step {published} had health alerts {alerts}; look at "
+            f"{config.out_dir}/samples and fix the recipe (--allow-alerts publishes it anyway)."
+        )
     gan, extra, files = describe_run(config.out_dir)
     extra["command"] = " ".join(
         [
@@ -118,10 +138,15 @@ def main() -> int:
         metavar="KEY=VALUE",
         help="override a config value of every run, e.g. speed.precision=bf16",
     )
+    parser.add_argument(
+        "--allow-alerts",
+        action="store_true",
+        help="publish a run even if it ended with health alerts (mode collapse, ...)",
+    )
     args = parser.parse_args()
     index_path = ROOT / "ganzoo" / "pretrained.json"
     for name in args.only or PUBLISHED:
-        tag, entry = publish(name, args.data_root, args.set)
+        tag, entry = publish(name, args.data_root, args.set, args.allow_alerts)
         index = (
             json.loads(index_path.read_text()) if index_path.exists() else {}
         )  # re-read: runs may overlap
