@@ -41,11 +41,7 @@ def test_zoo_table_is_current() -> None:
 
 def test_zoo_table_verdicts() -> None:
     """The target column says 'met' at or below the anchor, else by how much it is over."""
-    sys.path.insert(0, str(ROOT / "docs" / "scripts"))
-    try:
-        from zoo_table import verdict
-    finally:
-        sys.path.pop(0)
+    verdict = _script("zoo_table").verdict
     assert verdict(6.8, 6.8) == "met"
     assert verdict(9.0, 6.8) == "+2.2 over"
     assert verdict(3.0, None) == "—"
@@ -59,10 +55,6 @@ def _script(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _scale_script():
-    return _script("scale_estimates")
 
 
 def test_a_run_with_health_alerts_at_its_published_step_is_not_published(tmp_path) -> None:
@@ -86,7 +78,7 @@ def test_a_run_with_health_alerts_at_its_published_step_is_not_published(tmp_pat
 def test_scale_table_is_made_from_the_committed_estimates() -> None:
     import json
 
-    script = _scale_script()
+    script = _script("scale_estimates")
     record = json.loads((ROOT / "docs" / "zoo" / "scale_estimates.json").read_text())
     assert [row["recipe"] for row in record["rows"]] == list(script.RECIPES)
     for row in record["rows"]:
@@ -100,7 +92,7 @@ def test_scale_table_is_made_from_the_committed_estimates() -> None:
 def test_lazy_regularizers_set_the_counting_period() -> None:
     import ganzoo
 
-    script = _scale_script()
+    script = _script("scale_estimates")
     stylegan = ganzoo.create("stylegan", width=8, max_width=16, w_dim=16, pl_weight=2.0)
     assert script.lazy_period(stylegan.objective, 1) == 16  # R1 every 16 D steps, PL every 4
     assert script.lazy_period(ganzoo.create("sngan", width=8).objective, 5) == 1

@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import torch
 
+from ganzoo.bench.environment import device_name
 from ganzoo.data import load_embedded
 from ganzoo.data.images import to_unit_range
 from ganzoo.metrics.evaluate import reference_features
@@ -29,13 +29,6 @@ from ganzoo.metrics.frechet import fid_from_features
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "zoo" / "diagnostics" / "inception_sensitivity.json"
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def background_plus_2(pixels: torch.Tensor) -> torch.Tensor:
@@ -59,7 +52,7 @@ def main() -> int:
         "unchanged": round(float(baseline), 3),
         "background+2": round(float(changed), 3),
         "seconds": round(time.time() - started, 1),
-        "hardware": f"{_cpu_model()} ({os.cpu_count()} cores), {torch.get_num_threads()} threads",
+        "hardware": device_name("cpu"),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "command": f"python docs/scripts/inception_sensitivity.py --n {n}",
     }

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -22,23 +21,10 @@ from pathlib import Path
 import torch
 
 import ganzoo
+from ganzoo.bench.environment import device_name
+from ganzoo.train import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
-def _speed_used(run_dir: Path) -> str:
-    """The run record's "# speed used: ..." line: the precision and layout the run chose."""
-    for line in (run_dir / "run.yaml").read_text().splitlines():
-        if line.startswith("# speed used:"):
-            return line.removeprefix("# speed used:").strip()
-    return "not recorded"
 
 
 def main() -> int:
@@ -59,8 +45,8 @@ def main() -> int:
         "batch_size": ganzoo.create("dcgan").recipe.batch_size,
         "final_d_loss": round(last["d_loss"], 4),
         "final_g_loss": round(last["g_loss"], 4),
-        "speed_used": _speed_used(out),
-        "cpu": _cpu_model(),
+        "speed_used": load_checkpoint(out)["trainer"]["speed"]["note"],
+        "cpu": device_name("cpu"),
         "cpu_count": os.cpu_count(),
         "threads": torch.get_num_threads(),
         "load_average_before": load_before,

@@ -24,8 +24,7 @@ from pathlib import Path
 import ganzoo
 from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
 from ganzoo.run import apply_overrides, load_run_config, train
-from ganzoo.train import load_checkpoint
-from ganzoo.train.publishing import describe_run, published_checkpoint
+from ganzoo.train.publishing import describe_run
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = [
@@ -81,14 +80,14 @@ def publish(
     checkpoint = Path(config.out_dir) / "checkpoints" / "last.pt"
     if train(config, resume=checkpoint.exists(), progress=False).interrupted:
         raise SystemExit(f"{name}: interrupted; rerun to resume it.")
-    published = load_checkpoint(published_checkpoint(config.out_dir))["step"]
+    gan, extra, files = describe_run(config.out_dir)
+    published = extra["training"]["steps"]  # the step of the checkpoint to publish
     alerts = alerts_at(Path(config.out_dir), published)
     if alerts and not allow_alerts:
         raise SystemExit(
             f"{name}: not published, its step {published} had health alerts {alerts}; look at "
             f"{config.out_dir}/samples and fix the recipe (--allow-alerts publishes it anyway)."
         )
-    gan, extra, files = describe_run(config.out_dir)
     extra["command"] = " ".join(
         [
             f"ganzoo train zoo_configs/{name}.yaml --data-root DATA_ROOT",

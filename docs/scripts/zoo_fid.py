@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import torch
 
 import ganzoo
+from ganzoo.bench.environment import device_name
 from ganzoo.hub import CONFIG_NAME
 from ganzoo.metrics import evaluate
 from ganzoo.metrics.evaluate import reference_features
@@ -37,13 +37,6 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "docs" / "zoo" / "results"
 NOISE_DATASETS = ("mnist", "fashion-mnist")
 N = 10_000
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def _arguments() -> str:
@@ -57,7 +50,7 @@ def _arguments() -> str:
 def _context(started: float) -> dict:
     return {
         "seconds": round(time.time() - started, 1),
-        "hardware": f"{_cpu_model()} ({os.cpu_count()} cores), {torch.get_num_threads()} threads",
+        "hardware": device_name("cpu"),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "torch": torch.__version__,
         "ganzoo": ganzoo.__version__,

@@ -118,7 +118,11 @@ def load_gan_state(gan: GANBase, state: dict[str, Any]) -> None:
 
 def load_gan(path: str | os.PathLike[str], map_location: Any = "cpu") -> GANBase:
     """Rebuild the GAN saved in a checkpoint (or run folder) and load its weights."""
-    state = load_checkpoint(path, map_location)
+    return gan_from_state(load_checkpoint(path, map_location), map_location)
+
+
+def gan_from_state(state: dict[str, Any], map_location: Any = "cpu") -> GANBase:
+    """Rebuild the GAN of a loaded checkpoint state (:func:`load_checkpoint`) with its weights."""
     if not state.get("config"):
         raise CheckpointError(f"{state['path']} has no model config; it cannot be rebuilt.")
     gan = rebuild(state["config"], state["path"])

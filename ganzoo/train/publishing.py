@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..gan import GANBase, TranslationGAN
-from .checkpoint import load_checkpoint, load_gan, run_record
+from .checkpoint import gan_from_state, load_checkpoint, run_record
 
 CHECKPOINT_CHOICES = ("auto", "best", "last")
 
@@ -41,7 +41,7 @@ def describe_run(
     run_dir = Path(run_dir)
     path = published_checkpoint(run_dir, checkpoint)
     state = load_checkpoint(path)
-    gan = load_gan(path)
+    gan = gan_from_state(state)
     run_config = run_record(run_dir)
     trainer = state.get("trainer", {})
     seconds = float(trainer.get("train_seconds", 0.0))
