@@ -98,3 +98,42 @@ def test_lazy_regularizers_set_the_counting_period() -> None:
     assert script.lazy_period(ganzoo.create("sngan", width=8).objective, 5) == 1
     wgan_gp = ganzoo.create("wgan-gp", width=8, regularizers=[{"name": "r1", "every": 4}])
     assert script.lazy_period(wgan_gp.objective, 2) == 2  # every 4 D updates = 2 steps of 2
+
+
+def test_inception_sensitivity_variants_change_only_what_they_name() -> None:
+    """The stroke and background variants behind docs/zoo.md's diagnosis of MNIST Inception FID."""
+    import torch
+
+    script = _script("inception_sensitivity")
+    pixels = torch.zeros(64, 1, 28, 28, dtype=torch.uint8)
+    pixels[:, :, 10:18, 12:16] = 255
+    ink = pixels > 0
+    speckled = script.speckle(pixels)
+    assert torch.equal(speckled[ink], pixels[ink])
+    changed = speckled[~ink]
+    assert 0.06 < (changed > 0).float().mean() < 0.10
+    assert changed.max() <= script.DARK
+    blurred = script.blur(pixels)
+    assert blurred.dtype == torch.uint8
+    assert ((blurred > 0) & (blurred < 255)).any()  # soft edges appear
+    assert abs(blurred.float().sum() - pixels.float().sum()) / pixels.float().sum() < 0.01
+    assert torch.equal(script.clean(speckled), pixels)
+    assert torch.equal(script.background_plus_2(pixels)[~ink].unique(), torch.tensor([2]))
+
+
+def test_pixel_statistics_bands_cover_every_grey_level_once() -> None:
+    import torch
+
+    script = _script("pixel_statistics")
+    pixels = torch.arange(256, dtype=torch.uint8)
+    fractions = script.grey_levels(pixels)
+    assert fractions == {
+        "black": round(1 / 256, 4),
+        "faint": round(10 / 256, 4),
+        "mid": round(234 / 256, 4),
+        "saturated": round(11 / 256, 4),
+    }
+    assert torch.equal(
+        script.as_pixels(torch.tensor([-1.0, 0.0, 1.0])),
+        torch.tensor([0, 128, 255], dtype=torch.uint8),
+    )
