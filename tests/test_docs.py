@@ -75,6 +75,25 @@ def test_a_run_with_health_alerts_at_its_published_step_is_not_published(tmp_pat
     assert alerts_at(tmp_path, 100) == []
 
 
+def test_a_step_whose_samples_miss_most_classes_is_not_published(tmp_path) -> None:
+    """The monitor alerts only when class coverage falls; the publishing gate also refuses a
+    step whose samples never reached enough classes (sagan on Fashion-MNIST: 4 of 10)."""
+    import json
+
+    rows = [
+        {"step": 1000, "g_loss": 1.0, "health": [], "classes_covered": 4},
+        {"step": 1025, "g_loss": 1.0, "health": []},
+        {"step": 2000, "g_loss": 1.0, "health": [], "classes_covered": 9},
+    ]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    script = _script("train_pretrained")
+    need = script.fewest_classes("fashion-mnist")
+    assert need == 6
+    assert script.alerts_at(tmp_path, 1025, need) == ["classes_covered 4"]
+    assert script.alerts_at(tmp_path, 2000, need) == []
+    assert script.alerts_at(tmp_path, 1025, script.fewest_classes("edges2mnist")) == []
+
+
 def test_scale_table_is_made_from_the_committed_estimates() -> None:
     import json
 

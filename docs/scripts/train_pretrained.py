@@ -9,14 +9,16 @@ with ``fid_every`` keep one, see ``ganzoo.train.periodic_fid``) or else its last
 sha256, samples.png, progress.gif, recipe.yaml, model card) and recorded in
 ganzoo/pretrained.json (repo id, pinned revision tag, sha256). Upload a folder with
 `hf upload ganzoo/<model>-<dataset> pretrained/<model>-<dataset>` and tag it `v1`.
-A run whose health monitor flags the step to publish (mode collapse, a dead discriminator, ...)
-is not published unless ``--allow-alerts``.
+A run whose health monitor flags the step to publish (mode collapse, a dead discriminator, ...),
+or whose samples there cover fewer than ``class_fraction`` of a labelled dataset's classes (the
+monitor only alerts on a fall from above it), is not published unless ``--allow-alerts``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 import ganzoo
 from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
 from ganzoo.run import apply_overrides, load_run_config, train
+from ganzoo.train.health import HealthConfig
 from ganzoo.train.publishing import describe_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,12 +63,24 @@ PUBLISHED = [
 REVISION = "v1"
 
 
-def alerts_at(run_dir: Path, step: int) -> list[str]:
+def alerts_at(run_dir: Path, step: int, min_classes: int = 0) -> list[str]:
     """The health alerts active in the run's last log row at or before ``step`` (``[]`` when
-    the run was healthy there)."""
+    the run was healthy there), plus ``classes_covered N`` when the last class count logged by
+    then is under ``min_classes``."""
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     before = [row for row in rows if row.get("step", 0) <= step]
-    return list(before[-1].get("health") or []) if before else []
+    alerts = list(before[-1].get("health") or []) if before else []
+    counted = [row["classes_covered"] for row in before if "classes_covered" in row]
+    if counted and counted[-1] < min_classes:
+        alerts.append(f"classes_covered {counted[-1]}")
+    return alerts
+
+
+def fewest_classes(dataset: str) -> int:
+    """Classes a publishable sample of ``dataset`` must cover (0 where none are labelled)."""
+    if dataset not in ("mnist", "fashion-mnist"):
+        return 0
+    return math.ceil(HealthConfig().class_fraction * 10)
 
 
 def publish(
@@ -82,7 +97,7 @@ def publish(
         raise SystemExit(f"{name}: interrupted; rerun to resume it.")
     gan, extra, files = describe_run(config.out_dir)
     published = extra["training"]["steps"]  # the step of the checkpoint to publish
-    alerts = alerts_at(Path(config.out_dir), published)
+    alerts = alerts_at(Path(config.out_dir), published, fewest_classes(config.data.name))
     if alerts and not allow_alerts:
         raise SystemExit(
             f"{name}: not published, its step {published} had health alerts {alerts}; look at "
