@@ -11,7 +11,8 @@ ganzoo/pretrained.json (repo id, pinned revision tag, sha256). Upload a folder w
 `hf upload ganzoo/<model>-<dataset> pretrained/<model>-<dataset>` and tag it `v1`.
 A run whose health monitor flags the step to publish (mode collapse, a dead discriminator, ...),
 or whose samples there cover fewer than ``class_fraction`` of a labelled dataset's classes (the
-monitor only alerts on a fall from above it), is not published unless ``--allow-alerts``.
+monitor only alerts on a fall from above it), is not published unless ``--allow-alerts``; when
+only the best checkpoint is flagged, the last is published if it is sound.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import ganzoo
 from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
 from ganzoo.run import apply_overrides, load_run_config, train
 from ganzoo.train.health import HealthConfig
-from ganzoo.train.publishing import describe_run
+from ganzoo.train.publishing import describe_run, published_checkpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = [
@@ -98,6 +99,11 @@ def publish(
     gan, extra, files = describe_run(config.out_dir)
     published = extra["training"]["steps"]  # the step of the checkpoint to publish
     alerts = alerts_at(Path(config.out_dir), published, fewest_classes(config.data.name))
+    if alerts and published_checkpoint(config.out_dir).name == "best.pt":  # is last.pt sound?
+        print(f"{name}: the best step {published} had {alerts}; trying the last checkpoint")
+        gan, extra, files = describe_run(config.out_dir, checkpoint="last")
+        published = extra["training"]["steps"]
+        alerts = alerts_at(Path(config.out_dir), published, fewest_classes(config.data.name))
     if alerts and not allow_alerts:
         raise SystemExit(
             f"{name}: not published, its step {published} had health alerts {alerts}; look at "
