@@ -280,3 +280,20 @@ def test_docs_tables_are_current() -> None:
         env=env,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_measurement_record_says_how_to_rerun_and_weigh_it(tmp_path) -> None:
+    import json
+    import time
+
+    from ganzoo.bench.environment import measurement_context, write_measurement
+
+    context = measurement_context("python docs/scripts/x.py --n 5", time.time() - 2.0)
+    assert context["command"] == "python docs/scripts/x.py --n 5"
+    assert 2.0 <= context["seconds"] < 60
+    assert "torch threads" in context["hardware"] and len(context["load_average_at_end"]) == 3
+    assert "seconds" not in measurement_context("cmd")
+    path = tmp_path / "deep" / "result.json"
+    write_measurement(path, {"fid": 1.5} | context)
+    assert json.loads(path.read_text())["fid"] == 1.5
+    assert [p.name for p in path.parent.iterdir()] == ["result.json"]  # no temporary left

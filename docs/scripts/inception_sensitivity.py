@@ -22,8 +22,6 @@ Writes docs/zoo/diagnostics/inception_sensitivity.json with the command, CPU, th
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -33,7 +31,7 @@ import torch
 import torch.nn.functional as F
 
 import ganzoo
-from ganzoo.bench.environment import device_name
+from ganzoo.bench.environment import measurement_context, write_measurement
 from ganzoo.data import load_embedded
 from ganzoo.data.images import to_unit_range
 from ganzoo.metrics.evaluate import reference_features
@@ -105,17 +103,12 @@ def main() -> int:
         fids[name] = round(float(fid_from_features(features.numpy(), others)), 3)
         print(f"{name}: {fids[name]}", flush=True)
     chosen = "".join(f" --variant {v}" for v in args.variant or [])
+    command = f"python docs/scripts/inception_sensitivity.py --n {n}{chosen}"
     record = {
         "what": f"Inception FID of {n} changed images vs MNIST test images {n}..{2 * n}",
         "fid": fids,
-        "seconds": round(time.time() - started, 1),
-        "hardware": device_name("cpu"),
-        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "command": f"python docs/scripts/inception_sensitivity.py --n {n}{chosen}",
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(record, indent=2) + "\n")
-    print(json.dumps(record, indent=2))
+    } | measurement_context(command, started)
+    write_measurement(OUT, record)
     return 0
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 import torch
 
 import ganzoo
-from ganzoo.bench.environment import device_name
+from ganzoo.bench.environment import measurement_context, write_measurement
 from ganzoo.data import load_embedded
 from ganzoo.hub import CONFIG_NAME
 
@@ -65,18 +64,15 @@ def main() -> int:
         ):
             gan = ganzoo.from_pretrained(folder)
             sources[tag] = grey_levels(as_pixels(gan.sample(args.n, seed=0, precision="fp32")))
+    command = f"python docs/scripts/pixel_statistics.py --n {args.n}" + (
+        " --data-root DATA_ROOT" if args.data_root else ""
+    )
     record = {
         "what": f"fraction of pixels per grey band, {args.n} images per source",
         "bands": {band: list(limits) for band, limits in BANDS.items()},
         "sources": sources,
-        "hardware": device_name("cpu"),
-        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "command": f"python docs/scripts/pixel_statistics.py --n {args.n}"
-        + (" --data-root DATA_ROOT" if args.data_root else ""),
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(record, indent=2) + "\n")
-    print(json.dumps(record, indent=2))
+    } | measurement_context(command)
+    write_measurement(OUT, record)
     return 0
 
 

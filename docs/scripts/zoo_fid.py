@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-import torch
-
 import ganzoo
-from ganzoo.bench.environment import device_name
+from ganzoo.bench.environment import measurement_context, write_measurement
 from ganzoo.hub import CONFIG_NAME
 from ganzoo.metrics import evaluate
 from ganzoo.metrics.evaluate import reference_features
 from ganzoo.metrics.frechet import fid_from_features
-from ganzoo.utils.files import atomic_write
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "docs" / "zoo" / "results"
@@ -48,14 +44,7 @@ def _arguments() -> str:
 
 
 def _context(started: float) -> dict:
-    return {
-        "seconds": round(time.time() - started, 1),
-        "hardware": device_name("cpu"),
-        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "torch": torch.__version__,
-        "ganzoo": ganzoo.__version__,
-        "command": "python docs/scripts/zoo_fid.py " + _arguments(),
-    }
+    return measurement_context("python docs/scripts/zoo_fid.py " + _arguments(), started)
 
 
 def _rounded(result: dict, keys: tuple[str, ...]) -> dict:
@@ -107,13 +96,6 @@ def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
     } | _context(started)
 
 
-def _write(path: Path, record: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(record, indent=2) + "\n"
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
-    print(f"wrote {path}", flush=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-root", required=True, help="folder with MNIST/ and FashionMNIST/")
@@ -128,7 +110,7 @@ def main() -> int:
         for dataset in NOISE_DATASETS:
             path = args.out / f"floor.{dataset.replace('-', '_')}.json"
             if args.force or not path.exists():
-                _write(path, floor(dataset, args.data_root, args.n))
+                write_measurement(path, floor(dataset, args.data_root, args.n))
     if args.floors_only:
         return 0
     index = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())
@@ -140,7 +122,7 @@ def main() -> int:
         if config["dataset"] not in NOISE_DATASETS:  # translators: no Lucic anchor
             continue
         if args.force or not path.exists():
-            _write(path, measure(tag, index[tag], args.data_root, args.n))
+            write_measurement(path, measure(tag, index[tag], args.data_root, args.n))
     return 0
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
+import time
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from .. import __version__
+from ..utils.files import atomic_write
 from ..utils.precision import Hardware
 from ..utils.threads import thread_note
 
@@ -54,3 +57,23 @@ def environment(device: torch.device | str) -> dict[str, Any]:
         info["cuda"] = torch.version.cuda
         info["cudnn"] = torch.backends.cudnn.version()
     return info
+
+
+def measurement_context(command: str, started: float | None = None) -> dict[str, Any]:
+    """What a docs measurement records beside its numbers so that anyone can rerun and weigh
+    it: seconds since ``started`` (a ``time.time()``), the CPU and threads, the load average at
+    the end, the versions, and the ``command`` that reruns it."""
+    context: dict[str, Any] = {}
+    if started is not None:
+        context["seconds"] = round(time.time() - started, 1)
+    context["hardware"] = device_name("cpu")
+    if hasattr(os, "getloadavg"):
+        context["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    return context | {"torch": torch.__version__, "ganzoo": __version__, "command": command}
+
+
+def write_measurement(path: str | os.PathLike[str], record: dict[str, Any]) -> None:
+    """Write ``record`` as indented JSON to ``path`` atomically and say where."""
+    text = json.dumps(record, indent=2) + "\n"
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+    print(f"wrote {path}", flush=True)
