@@ -87,6 +87,7 @@ _TRAIN_FLAGS = {
     "log_every": "log_every",
     "fid_every": "fid_every",
     "fid_samples": "fid_samples",
+    "fid_features": "fid_features",
     "diffaugment": "diffaugment",
 }
 
@@ -584,10 +585,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--fid-every",
         type=int,
         metavar="N",
-        help="every N steps, the FID of --fid-samples samples in the shipped classifier's "
-        "features vs the test split (mnist / fashion-mnist data); keeps checkpoints/best.pt",
+        help="every N steps, the FID of --fid-samples samples vs the test split (mnist / "
+        "fashion-mnist data) in --fid-features space; keeps checkpoints/best.pt",
     )
     p.add_argument("--fid-samples", type=int, metavar="N", help="samples per FID (default 2000)")
+    p.add_argument(
+        "--fid-features",
+        choices=["classifier", "inception"],
+        help="feature space of the periodic FID: the shipped classifier (default, cheap) or "
+        "Inception-v3 (the published metric; needs ganzoo[inception], slow on a CPU)",
+    )
     p.add_argument(
         "--diffaugment",
         metavar="POLICY",

@@ -1,8 +1,8 @@
 """``ganzoo plot RUN``: a run's losses, in-training FID and health alerts against steps, as a PNG.
 
 Everything comes from the run folder's ``metrics.jsonl``: the loss columns (``d_loss``,
-``g_loss`` and every other column named ``*loss*``), the classifier-feature FID rows
-(``fid_classifier``) and the ``health`` column, which lists on each log row the health detectors
+``g_loss`` and every other column named ``*loss*``), the periodic FID rows (``fid_classifier``
+or ``fid_inception``) and the ``health`` column, which lists on each log row the health detectors
 active then (an alert is drawn where a detector becomes active). Drawing needs matplotlib (the
 ``plot`` extra).
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PLOT_HINT = 'Plots need matplotlib: pip install "ganzoo[plot]" (or pip install matplotlib).'
-FID_KEYS = ("fid_classifier", "fid")  # in-training FID columns, drawn when logged
+FID_KEYS = ("fid_classifier", "fid_inception", "fid")  # in-training FID columns, when logged
 FIRST_LOSSES = ("d_loss", "g_loss")
 PANEL_INCHES = (10.0, 3.5)  # width, height of one panel
 DPI = 100
@@ -105,7 +105,8 @@ def plot_history(history: RunHistory) -> Figure:
 
     panels = [("losses", history.losses, "loss")]
     if history.fid:
-        panels.append(("FID", history.fid, "FID (classifier features)"))
+        spaces = sorted({key.removeprefix("fid_") for key in history.fid if key != "fid"})
+        panels.append(("FID", history.fid, f"FID ({', '.join(spaces) or 'periodic'} features)"))
     width, height = PANEL_INCHES
     fig = Figure(figsize=(width, height * len(panels)), dpi=DPI, layout="constrained")
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]

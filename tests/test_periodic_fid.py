@@ -1,4 +1,4 @@
-"""Periodic FID during training (classifier features) and the best checkpoint beside the last."""
+"""Periodic FID during training (classifier or Inception features) and the best checkpoint."""
 
 from __future__ import annotations
 
@@ -90,7 +90,11 @@ def test_fid_rows_at_their_steps_and_best_pt_holds_the_lowest(mnist, tmp_path) -
     assert (result.best_step, result.best_fid) == (best_step, fids[best_step])
     best = load_checkpoint(out / "checkpoints" / "best.pt")
     assert best["step"] == best_step
-    assert best["trainer"]["best_fid"] == {"value": fids[best_step], "step": best_step}
+    assert best["trainer"]["best_fid"] == {
+        "value": fids[best_step],
+        "step": best_step,
+        "metric": "fid_classifier",
+    }
     last = load_checkpoint(out / "checkpoints" / "last.pt")
     assert last["step"] == 5 and last["trainer"]["best_fid"]["step"] == best_step
     # best.pt holds the generator of that step: measured again, it gives the logged value
@@ -215,3 +219,35 @@ def test_publishing_takes_the_best_checkpoint_and_says_so(mnist, tmp_path) -> No
         describe_run(plain, "best")
     with pytest.raises(ConfigError, match="auto, best, last"):
         describe_run(out, "first")
+
+
+@pytest.mark.filterwarnings("ignore::ganzoo.metrics.frechet.FewSamplesWarning")  # 24 and 8
+@pytest.mark.filterwarnings("ignore::ganzoo.metrics.frechet.SingularCovarianceWarning")  # images
+def test_periodic_fid_in_inception_features_keeps_its_own_best(mnist, tmp_path, caplog) -> None:
+    """fid_features="inception" logs fid_inception (real Inception-v3, 24 reference images to
+    keep it quick) and the card names it; resuming a classifier-FID run in Inception features
+    drops the old best, whose value does not compare, and says so."""
+    out = tmp_path / "run"
+    _trainer(_gan(), mnist, out, 6, stopping_trainer(2)).fit()  # classifier FID at step 2
+    assert load_checkpoint(out / "checkpoints" / "best.pt")["step"] == 2
+    inception = {"fid_features": "inception", "fid_reference": 24, "fid_samples": 8}
+    with caplog.at_level("WARNING", logger="ganzoo"):
+        result = _trainer(_gan(), mnist, out, steps=4, resume=True, **inception).fit()
+    assert "does not compare" in caplog.text
+    rows = _rows(out)
+    measured = {r["step"]: r["fid_inception"] for r in rows if "fid_inception" in r}
+    assert list(measured) == [4] and measured[4] > 0 and rows[-1]["fid_samples"] == 8
+    assert (result.best_step, result.best_fid) == (4, measured[4])  # not step 2's lower value
+    best = load_checkpoint(out / "checkpoints" / "best.pt")
+    assert best["step"] == 4 and best["trainer"]["best_fid"]["metric"] == "fid_inception"
+    from ganzoo.train.publishing import describe_run
+
+    _, extra, _ = describe_run(out)
+    assert extra["training"]["checkpoint"].startswith("best of the run: Inception FID")
+
+
+def test_an_unknown_fid_feature_space_is_one_line(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="fid_features must be one of classifier, inception"):
+        ganzoo.TrainConfig(fid_features="clip")
+    with pytest.raises(SystemExit):
+        main(["train", "dcgan", "--fid-every", "2", "--fid-features", "clip", *TINY])

@@ -10,6 +10,7 @@ from ..errors import ConfigError, suggest
 from ..input_checks import check_counts, positive_int
 from ..objectives.diffaugment import parse_policy
 from .health import HealthConfig
+from .periodic_fid import check_features
 from .speed import SpeedConfig
 
 
@@ -23,9 +24,10 @@ class TrainConfig:
     torch.compile); ``tensorboard`` also logs to ``out_dir/tensorboard``; ``tracker`` names
     experiment trackers (``tensorboard``, ``wandb`` offline, ``csv``).
 
-    ``fid_every`` (steps; None: off) measures the FID of ``fid_samples`` samples in the shipped
-    MNIST / Fashion-MNIST classifier's feature space against the dataset's test split, logs it
-    as ``fid_classifier`` and keeps ``checkpoints/best.pt`` at its best; ``fid_data_root`` is
+    ``fid_every`` (steps; None: off) measures the FID of ``fid_samples`` samples against the first
+    ``fid_reference`` images of the MNIST / Fashion-MNIST test split in ``fid_features`` space
+    (``classifier``: the shipped classifier's, or ``inception``), logs it as ``fid_classifier`` /
+    ``fid_inception`` and keeps ``checkpoints/best.pt`` at its best; ``fid_data_root`` is
     where a torchvision test split lives (default: the run's ``data.root``, else
     ``$GANZOO_DATA``). ``diffaugment`` is a DiffAugment policy (``translation,cutout,color``;
     empty: off) applied to every image the discriminator sees.
@@ -46,8 +48,10 @@ class TrainConfig:
     speed: SpeedConfig = field(default_factory=SpeedConfig)
     tensorboard: bool = False
     tracker: list[str] = field(default_factory=list)  # tensorboard, wandb (offline), csv
-    fid_every: int | None = None  # steps between periodic FIDs (classifier features); None: off
+    fid_every: int | None = None  # steps between periodic FIDs; None: off
     fid_samples: int = 2000  # generated images per periodic FID
+    fid_features: str = "classifier"  # or "inception" (the published metric; slow on a CPU)
+    fid_reference: int | None = None  # test images the periodic FID compares with; None: 10,000
     fid_data_root: str | None = None  # where the FID reference's test split lives
     diffaugment: str = ""  # DiffAugment policy: comma list of translation, cutout, color
 
@@ -63,6 +67,9 @@ class TrainConfig:
             fid_every=self.fid_every,
         )
         positive_int(self.fid_samples, "fid_samples")
+        if self.fid_reference is not None:
+            positive_int(self.fid_reference, "fid_reference")
+        check_features(self.fid_features)
         if self.fid_samples < 2:
             raise ConfigError(f"fid_samples must be at least 2, got {self.fid_samples}.")
         if isinstance(self.diffaugment, (list, tuple)):  # a YAML list of operations

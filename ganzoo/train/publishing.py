@@ -9,8 +9,11 @@ from typing import Any
 from ..errors import ConfigError
 from ..gan import GANBase, TranslationGAN
 from .checkpoint import gan_from_state, load_checkpoint, run_record
+from .periodic_fid import METRIC, metric_name
 
 CHECKPOINT_CHOICES = ("auto", "best", "last")
+
+FID_NAMES = {metric_name("classifier"): "classifier FID", metric_name("inception"): "Inception FID"}
 
 
 def published_checkpoint(run_dir: str | os.PathLike[str], which: str = "auto") -> Path:
@@ -54,8 +57,9 @@ def describe_run(
     }
     if path.name == "best.pt":
         last = load_checkpoint(run_dir / "checkpoints" / "last.pt")
-        value = (trainer.get("best_fid") or {}).get("value")
-        fid = f"classifier FID {value:.3f}" if value is not None else "lowest periodic FID"
+        best = trainer.get("best_fid") or {}
+        value, space = best.get("value"), FID_NAMES.get(best.get("metric", METRIC), "FID")
+        fid = f"{space} {value:.3f}" if value is not None else "lowest periodic FID"
         training["checkpoint"] = f"best of the run: {fid} at step {state['step']} of {last['step']}"
     extra: dict[str, Any] = {"training": training}
     data = run_config.get("data") or {}

@@ -42,7 +42,7 @@ from .health import Alert, HealthMonitor, grad_norm
 from .lock import RunLock
 from .log import MetricsLog
 from .log_window import restore_window, window_state
-from .periodic_fid import METRIC, BestFID, PeriodicFID, reference_dataset
+from .periodic_fid import BestFID, PeriodicFID, metric_name, reference_dataset
 from .resume_changes import apply_changes, check_changes
 from .sample_features import SampleFeatures
 from .speed import autocast_context, prepare_for_speed, speed_note
@@ -157,7 +157,8 @@ class Trainer:
         # Refused here, before anything runs: data without a shipped classifier, translators.
         self.fid_every = config.fid_every
         self.fid_dataset = reference_dataset(gan, data) if config.fid_every else None
-        self.best_fid = BestFID()
+        self.fid_metric = metric_name(config.fid_features)
+        self.best_fid = BestFID(metric=self.fid_metric)
         self.periodic_fid: PeriodicFID | None = None  # made by rank 0 in setup
         self.augment = DiffAugment(config.diffaugment)
         gan.objective.use_augmentation(self.augment or None)
@@ -227,7 +228,9 @@ class Trainer:
         if not self.dist.is_main:
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.log = MetricsLog(self.out_dir, [METRIC, "fid_samples"] if self.fid_every else [])
+        self.log = MetricsLog(
+            self.out_dir, [self.fid_metric, "fid_samples"] if self.fid_every else []
+        )
         self.log.truncate_after(self.step)  # rows of a crashed attempt past the checkpoint
         remove_stale_temporaries(self.checkpoint_path)
         remove_temporaries_in(self.out_dir, self.out_dir / "samples")  # grids, run.yaml, GIF
@@ -273,6 +276,8 @@ class Trainer:
             self.seed,
             self.device,
             self.config.fid_data_root,
+            self.config.fid_features,
+            self.config.fid_reference,
         )
         self.periodic_fid.prepare()
 
@@ -333,7 +338,15 @@ class Trainer:
         self.train_seconds = float(state.get("trainer", {}).get("train_seconds", 0.0))
         saved = state.get("trainer", {}).get("hardware")
         self._hardware = saved.split("; ") if saved else []
-        self.best_fid.load_state_dict(state.get("trainer", {}).get("best_fid"))
+        saved_best = state.get("trainer", {}).get("best_fid")
+        if not self.best_fid.load_state_dict(saved_best) and self.dist.is_main:
+            logger.warning(
+                "Resuming step %d with periodic FID in %s; the run's best so far was measured "
+                "as %s, which does not compare, so best.pt is replaced at the next FID.",
+                self.step,
+                self.fid_metric,
+                saved_best.get("metric"),
+            )
         policy = state.get("trainer", {}).get("diffaugment", "")
         if policy != self.augment.policy and self.dist.is_main:
             logger.warning(
@@ -357,7 +370,7 @@ class Trainer:
         """Rank 0: the periodic FID of the sampling generator, added to the log ``row``."""
         assert self.periodic_fid is not None
         value = self.periodic_fid(self.gan)
-        row[METRIC], row["fid_samples"] = value, self.periodic_fid.n
+        row[self.fid_metric], row["fid_samples"] = value, self.periodic_fid.n
         return value
 
     def _keep_if_best(self, value: float) -> None:
@@ -593,7 +606,7 @@ class Trainer:
         if self.best_fid.step is not None:
             logger.info(
                 "Best periodic FID (%s): %.3f at step %d, kept in %s.",
-                self.periodic_fid.description if self.periodic_fid else "classifier features",
+                self.periodic_fid.description if self.periodic_fid else self.fid_metric,
                 self.best_fid.value,
                 self.best_fid.step,
                 self.best_path,
@@ -610,8 +623,8 @@ class Trainer:
     def _report(self, bar: tqdm, row: dict[str, Any]) -> None:
         """Progress bar, Python log and TensorBoard for one log row and its new health alerts."""
         postfix = {"d_loss": f"{row.get('d_loss', 0):.3f}", "g_loss": f"{row.get('g_loss', 0):.3f}"}
-        if METRIC in row:
-            postfix["fid"] = f"{row[METRIC]:.2f}"
+        if self.fid_metric in row:
+            postfix["fid"] = f"{row[self.fid_metric]:.2f}"
         if row["health"]:
             postfix["health"] = ",".join(row["health"])
         bar.set_postfix(postfix)
