@@ -2,6 +2,7 @@
 
     python docs/scripts/record_pretrained_samples.py         # add the tags not yet recorded
     python docs/scripts/record_pretrained_samples.py --all   # re-record every tag
+    python docs/scripts/record_pretrained_samples.py --only dcgan.mnist  # re-record republished
 
 Run once before a change that must not alter the published models (e.g. a restructure);
 tests/test_pretrained_samples.py then checks that every tag still samples the same tensors.
@@ -35,6 +36,7 @@ def fingerprint(images: torch.Tensor) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--all", action="store_true", help="re-record the tags already recorded")
+    parser.add_argument("--only", action="append", default=[], help="re-record this tag")
     args = parser.parse_args()
     index = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())
     torch.set_num_threads(1)
@@ -42,7 +44,7 @@ def main() -> None:
     if OUT.exists() and not args.all:  # keep what was recorded: that is what the test guards
         record = json.loads(OUT.read_text())
     for tag, cfg in sorted(index.items()):
-        if tag in record["tags"]:
+        if tag in record["tags"] and tag not in args.only:
             continue
         gan = ganzoo.from_pretrained(ROOT / cfg["local_folder"])
         if not isinstance(gan, ganzoo.GAN):  # translators have no noise to sample
