@@ -96,14 +96,15 @@ def publish(
     checkpoint = Path(config.out_dir) / "checkpoints" / "last.pt"
     if train(config, resume=checkpoint.exists(), progress=False).interrupted:
         raise SystemExit(f"{name}: interrupted; rerun to resume it.")
-    gan, extra, files = describe_run(config.out_dir)
+    run_dir, need = Path(config.out_dir), fewest_classes(config.data.name)
+    gan, extra, files = describe_run(run_dir)
     published = extra["training"]["steps"]  # the step of the checkpoint to publish
-    alerts = alerts_at(Path(config.out_dir), published, fewest_classes(config.data.name))
-    if alerts and published_checkpoint(config.out_dir).name == "best.pt":  # is last.pt sound?
+    alerts = alerts_at(run_dir, published, need)
+    if alerts and published_checkpoint(run_dir).name == "best.pt":  # is last.pt sound?
         print(f"{name}: the best step {published} had {alerts}; trying the last checkpoint")
-        gan, extra, files = describe_run(config.out_dir, checkpoint="last")
+        gan, extra, files = describe_run(run_dir, checkpoint="last")
         published = extra["training"]["steps"]
-        alerts = alerts_at(Path(config.out_dir), published, fewest_classes(config.data.name))
+        alerts = alerts_at(run_dir, published, need)
     if alerts and not allow_alerts:
         raise SystemExit(
             f"{name}: not published, its step {published} had health alerts {alerts}; look at "
