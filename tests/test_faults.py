@@ -86,6 +86,37 @@ def test_an_unchanged_resume_reports_nothing(digits, tmp_path, caplog) -> None:
     assert not [r for r in caplog.records if "with changes" in r.getMessage()]
 
 
+def test_resume_that_turns_the_ema_on_starts_it_from_the_restored_generator(
+    digits, tmp_path, caplog
+) -> None:
+    _trainer(digits, tmp_path, steps=2).fit()
+    with caplog.at_level(logging.WARNING, logger="ganzoo"):
+        trainer = _trainer(digits, tmp_path, steps=3, recipe={"ema_decay": 0.99}, resume=True)
+        trainer.setup()
+    generator, average = trainer.gan.generator, trainer.gan.generator_ema.module
+    restored = load_checkpoint(tmp_path)["gan"]
+    for name, value in generator.state_dict().items():
+        assert torch.equal(value, restored[f"generator.{name}"])
+        assert torch.equal(average.state_dict()[name], value)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("EMA of the generator the run did not keep" in m for m in messages)
+    assert any("recipe.ema_decay 0.0 -> 0.99" in m for m in messages)
+    trainer.fit()
+    saved = load_checkpoint(tmp_path)["gan"]
+    assert any(key.startswith("generator_ema.module.") for key in saved)
+
+
+def test_resume_that_turns_the_ema_off_drops_the_average(digits, tmp_path, caplog) -> None:
+    _trainer(digits, tmp_path, steps=2, recipe={"ema_decay": 0.99}).fit()
+    with caplog.at_level(logging.WARNING, logger="ganzoo"):
+        trainer = _trainer(digits, tmp_path, steps=3, resume=True)
+        trainer.setup()
+    assert trainer.gan.generator_ema is None
+    assert any("its average is dropped" in r.getMessage() for r in caplog.records)
+    trainer.fit()
+    assert not any(k.startswith("generator_ema.") for k in load_checkpoint(tmp_path)["gan"])
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [

@@ -45,6 +45,22 @@ def test_shipped_classifiers_are_accurate(dataset, minimum, data_root) -> None:
     assert size < 1_000_000  # a few hundred KB
 
 
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("MNIST", "mnist"),
+        ("default", "mnist"),
+        ("fashion_mnist", "fashion-mnist"),
+        ("cifar10", None),
+    ],
+)
+def test_classifier_dataset_names_the_datasets_with_a_shipped_classifier(name, canonical) -> None:
+    assert ganzoo.metrics.classifier_dataset(name) == canonical
+    if canonical is not None:
+        head = load_classifier(canonical).head
+        assert head.out_features == ganzoo.metrics.CLASSIFIER_CLASSES
+
+
 def test_real_data_scores_well_and_noise_scores_badly(data_root) -> None:
     train = load_dataset("mnist", data_root, train=True)
     real = TensorImages(train.images[:2000], train.labels[:2000], 10)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import ganzoo
 from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
+from ganzoo.metrics import CLASSIFIER_CLASSES, classifier_dataset
 from ganzoo.run import apply_overrides, load_run_config, train
 from ganzoo.train.health import HealthConfig
 from ganzoo.train.publishing import describe_run, published_checkpoint
@@ -79,9 +80,9 @@ def alerts_at(run_dir: Path, step: int, min_classes: int = 0) -> list[str]:
 
 def fewest_classes(dataset: str) -> int:
     """Classes a publishable sample of ``dataset`` must cover (0 where none are labelled)."""
-    if dataset not in ("mnist", "fashion-mnist"):
+    if classifier_dataset(dataset) is None:
         return 0
-    return math.ceil(HealthConfig().class_fraction * 10)
+    return math.ceil(HealthConfig().class_fraction * CLASSIFIER_CLASSES)
 
 
 def publish(

@@ -9,7 +9,14 @@ compare k-NN manifolds of features, Inception Score and class coverage use class
 
 from ._inputs import MetricError
 from .classes import class_coverage, inception_score
-from .classifier import DigitClassifier, classifier_info, load_classifier
+from .classifier import (
+    CLASSIFIER_CLASSES,
+    CLASSIFIER_DATASETS,
+    DigitClassifier,
+    classifier_dataset,
+    classifier_info,
+    load_classifier,
+)
 from .evaluate import METRICS, evaluate, extract, fid, reference_features, translations
 from .frechet import (
     FewSamplesWarning,
@@ -23,12 +30,15 @@ from .manifold import density_coverage, precision_recall
 from .neighbours import nearest_neighbours
 
 __all__ = [
+    "CLASSIFIER_CLASSES",
+    "CLASSIFIER_DATASETS",
     "METRICS",
     "DigitClassifier",
     "FewSamplesWarning",
     "MetricError",
     "SingularCovarianceWarning",
     "class_coverage",
+    "classifier_dataset",
     "classifier_info",
     "density_coverage",
     "evaluate",

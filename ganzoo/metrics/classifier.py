@@ -19,6 +19,7 @@ from ..data.images import convert_channels
 from ..errors import ConfigError, unknown_name
 
 CLASSIFIER_DATASETS = ("mnist", "fashion-mnist")
+CLASSIFIER_CLASSES = 10  # each shipped classifier tells ten classes apart
 _ALIASES = {"fashion_mnist": "fashion-mnist", "fmnist": "fashion-mnist", "default": "mnist"}
 
 
@@ -67,10 +68,17 @@ class DigitClassifier(nn.Module):
         return self.head(self.features(images))
 
 
-def _canonical(dataset: str) -> str:
-    key = dataset.strip().lower()
+def classifier_dataset(name: str) -> str | None:
+    """The canonical name of ``name`` if a classifier is shipped for it (``"fashion_mnist"`` ->
+    ``"fashion-mnist"``, the embedded ``"default"`` -> ``"mnist"``), else None."""
+    key = name.strip().lower()
     key = _ALIASES.get(key, key)
-    if key not in CLASSIFIER_DATASETS:
+    return key if key in CLASSIFIER_DATASETS else None
+
+
+def _canonical(dataset: str) -> str:
+    key = classifier_dataset(dataset)
+    if key is None:
         raise unknown_name("classifier dataset", dataset, CLASSIFIER_DATASETS)
     return key
 

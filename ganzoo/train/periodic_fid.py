@@ -28,7 +28,13 @@ from torch.utils.data import Dataset
 
 from ..errors import ConfigError
 from ..gan import GAN, GANBase
-from ..metrics import extract, frechet_distance, gaussian_stats, reference_features
+from ..metrics import (
+    classifier_dataset,
+    extract,
+    frechet_distance,
+    gaussian_stats,
+    reference_features,
+)
 from ..metrics.extractors import classifier_extractor, inception_extractor
 
 REFERENCE_IMAGES = 10_000  # the whole test split of MNIST and of Fashion-MNIST
@@ -41,13 +47,6 @@ def metric_name(features: str = "classifier") -> str:
 
 
 METRIC = metric_name()  # the default key, for readers of older logs
-# Dataset names (before " (split)") -> the classifier and test split that measure them.
-_DATASETS = {
-    "mnist": "mnist",
-    "default": "mnist",  # the embedded MNIST test split
-    "fashion-mnist": "fashion-mnist",
-    "fashion_mnist": "fashion-mnist",
-}
 
 
 def reference_dataset(gan: GANBase, data: Dataset) -> str:
@@ -60,7 +59,7 @@ def reference_dataset(gan: GANBase, data: Dataset) -> str:
             "(ganzoo eval CHECKPOINT --translate TASK)."
         )
     name = str(getattr(data, "name", "")).strip().lower()
-    dataset = _DATASETS.get(name.split(" (")[0])  # "mnist (train)", "fashion-mnist (test)"
+    dataset = classifier_dataset(name.split(" (")[0])  # "mnist (train)", "fashion-mnist (test)"
     if dataset is not None:
         return dataset
     raise ConfigError(

@@ -122,3 +122,38 @@ def _apply_schedule(trainer: Any, optimizer: torch.optim.Optimizer, base_lr: flo
     for group in optimizer.param_groups:
         group["initial_lr"] = base_lr
         group["lr"] = base_lr * factor
+
+
+_EMA_PREFIX = "generator_ema.module."
+
+
+def reconcile_ema(gan: Any, state: dict[str, Any], report: bool = True) -> None:
+    """Fit a checkpoint's weights to a resumed run that turned the generator's EMA on or off.
+
+    Turned on (``recipe.ema_decay`` 0 -> d): the average starts from the restored generator, so
+    a few thousand steps later it is the average a run with the EMA from step 0 would hold (the
+    training itself never reads it). Turned off: the saved average is dropped. Either way one
+    warning says so; a checkpoint that matches is left as it is.
+    """
+    weights = state["gan"]
+    saved = any(key.startswith(_EMA_PREFIX) for key in weights)
+    wanted = getattr(gan, "generator_ema", None) is not None
+    if saved == wanted:
+        return
+    step = state.get("step", 0)
+    if wanted:
+        average = {
+            _EMA_PREFIX + key[len("generator.") :]: value
+            for key, value in weights.items()
+            if key.startswith("generator.")
+        }
+        state["gan"] = {**weights, **average}
+        message = (
+            "Resuming step %d with an EMA of the generator the run did not keep; the average "
+            "starts from the generator's weights at this step."
+        )
+    else:
+        state["gan"] = {k: v for k, v in weights.items() if not k.startswith(_EMA_PREFIX)}
+        message = "Resuming step %d without the generator EMA the run kept; its average is dropped."
+    if report:
+        logger.warning(message, step)

@@ -43,7 +43,7 @@ from .lock import RunLock
 from .log import MetricsLog
 from .log_window import restore_window, window_state
 from .periodic_fid import BestFID, PeriodicFID, metric_name, reference_dataset
-from .resume_changes import apply_changes, check_changes
+from .resume_changes import apply_changes, check_changes, reconcile_ema
 from .sample_features import SampleFeatures
 from .speed import autocast_context, prepare_for_speed, speed_note
 from .trackers import Trackers, open_trackers, tracker_names
@@ -321,6 +321,7 @@ class Trainer:
         return "; ".join(dict.fromkeys(sessions)) or here
 
     def _load_state(self, state: dict[str, Any]) -> None:
+        reconcile_ema(self.gan, state, report=self.dist.is_main)
         load_gan_state(self.gan, state)
         self.g_optimizer.load_state_dict(state["g_optimizer"])
         self.d_optimizer.load_state_dict(state["d_optimizer"])
