@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import ganzoo
 from ganzoo.data import TensorImages, load_embedded
 from ganzoo.objectives import LossOutput, Objective
 from ganzoo.train import load_checkpoint, save_checkpoint
+from ganzoo.train.log import MetricsLog
 from ganzoo.utils.files import atomic_write
 
 from .conftest import noise_models, tiny_args
@@ -263,3 +265,19 @@ def test_hardware_record_lists_the_sessions_that_trained(digits, tmp_path) -> No
         assert state["trainer"]["hardware"] == f"{first}; {first.replace('1 threads', '2 threads')}"
     finally:
         torch.set_num_threads(threads)
+
+
+def test_metrics_csv_widens_when_a_resumed_run_logs_a_new_column(tmp_path) -> None:
+    first = MetricsLog(tmp_path, ["fid_classifier"])
+    first.write({"step": 1, "g_loss": 0.5})
+    first.write({"step": 2, "g_loss": 0.4, "fid_classifier": 7.0})
+    resumed = MetricsLog(tmp_path, ["fid_inception"])  # resumed in another FID space
+    resumed.truncate_after(2)
+    resumed.write({"step": 3, "g_loss": 0.3, "fid_inception": 20.0})
+    resumed.write({"step": 4, "g_loss": 0.2})
+    with (tmp_path / "metrics.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["step", "g_loss", "fid_classifier", "fid_inception"]
+    assert [r["step"] for r in rows] == ["1", "2", "3", "4"]
+    assert rows[1]["fid_classifier"] == "7.0" and rows[2]["fid_inception"] == "20.0"
+    assert len(resumed.read()) == 4 and not list(tmp_path.glob("*.tmp"))

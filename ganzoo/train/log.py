@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..utils.files import atomic_write
+
 
 class MetricsLog:
     """Appends rows to ``metrics.jsonl`` and ``metrics.csv`` in a run folder.
 
-    CSV columns are fixed by the first row written (or the existing header on resume), plus
-    ``sparse`` columns that only some rows hold (e.g. the periodic FID); JSONL keeps every key.
+    CSV columns are those of the first row written (or the existing header on resume), plus
+    ``sparse`` columns that only some rows hold (e.g. the periodic FID). A later row or a resumed
+    run with a column the header lacks (a periodic FID in another feature space) widens the CSV:
+    it is rewritten from the JSONL, which keeps every key, with the new column last.
     """
 
     def __init__(self, out_dir: str | os.PathLike[str], sparse: Sequence[str] = ()) -> None:
@@ -62,11 +66,28 @@ class MetricsLog:
         new = self._columns is None
         if new:
             self._columns = [*row, *(c for c in self.sparse if c not in row)]
+        missing = [c for c in dict.fromkeys([*row, *self.sparse]) if c not in self._columns]
+        if missing:
+            self._widen(missing)
+            return
         with self.csv.open("a", newline="") as f:
             writer = csv.DictWriter(f, self._columns, extrasaction="ignore")
             if new:
                 writer.writeheader()
             writer.writerow(row)
+
+    def _widen(self, columns: list[str]) -> None:
+        """Rewrite the CSV from the JSONL (the row just written included) with ``columns``
+        added to the header, atomically."""
+        self._columns = [*(self._columns or []), *columns]
+
+        def write(tmp: str) -> None:
+            with open(tmp, "w", newline="") as f:
+                writer = csv.DictWriter(f, self._columns, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(self.read())
+
+        atomic_write(self.csv, write)
 
     def read(self) -> list[dict[str, Any]]:
         """The logged rows; a line that does not parse (torn by a crash) is skipped."""
