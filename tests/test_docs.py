@@ -47,6 +47,34 @@ def test_zoo_table_verdicts() -> None:
     assert verdict(3.0, None) == "—"
 
 
+def test_zoo_table_gives_a_tag_with_seed_replicates_its_mean_and_spread() -> None:
+    over_seeds = _script("zoo_table").over_seeds
+    assert over_seeds({"inception": {"fid": 17.0}}) == "—"
+    record = {"inception": {"fid": 17.0}, "replicate_fids": [18.0, 16.0]}
+    assert over_seeds(record) == "17.00 ± 1.00 (3 seeds)"
+
+
+def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:
+    zoo_fid = _script("zoo_fid")
+    assert zoo_fid.replicate_tag("wgan-gp", "fashion-mnist") == "wgan-gp.fashion_mnist"
+    assert zoo_fid.replicate_tag("dcgan", "mnist") in _pretrained_tags()
+
+
+def test_seed_zero_is_not_a_replicate(tmp_path) -> None:
+    script = ROOT / "docs" / "scripts" / "train_pretrained.py"
+    command = [sys.executable, str(script), "--data-root", str(tmp_path), "--only", "dcgan_mnist"]
+    result = subprocess.run([*command, "--seed", "0"], capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "seed 0 is the published run" in result.stderr
+    result = subprocess.run([*command[:4], "--seed", "1"], capture_output=True, text=True)
+    assert result.returncode == 2 and "--seed needs --only" in result.stderr
+
+
+def _pretrained_tags() -> set[str]:
+    import json
+
+    return set(json.loads((ROOT / "ganzoo" / "pretrained.json").read_text()))
+
+
 def _script(name: str):
     import importlib.util
 

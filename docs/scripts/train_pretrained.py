@@ -13,6 +13,12 @@ A run whose health monitor flags the step to publish (mode collapse, a dead disc
 or whose samples there cover fewer than ``class_fraction`` of a labelled dataset's classes (the
 monitor only alerts on a fall from above it), is not published unless ``--allow-alerts``; when
 only the best checkpoint is flagged, the last is published if it is sound.
+
+    python docs/scripts/train_pretrained.py --data-root data --only dcgan_mnist --seed 1
+
+trains a replicate of a recipe with another seed into runs/seeds/<config>/seed<N>/ (resumed if
+it exists) and publishes nothing: ``docs/scripts/zoo_fid.py --seed-runs`` measures it beside the
+published tag (seed 0), for the headline rows' mean and spread over seeds.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from pathlib import Path
 import ganzoo
 from ganzoo.hub import GENERATOR_WEIGHTS, export_folder, sha256_of
 from ganzoo.metrics import CLASSIFIER_CLASSES, classifier_dataset
-from ganzoo.run import apply_overrides, load_run_config, train
+from ganzoo.run import RunConfig, apply_overrides, load_run_config, train
 from ganzoo.train.health import HealthConfig
 from ganzoo.train.publishing import describe_run, published_checkpoint
 
@@ -85,18 +91,34 @@ def fewest_classes(dataset: str) -> int:
     return math.ceil(HealthConfig().class_fraction * CLASSIFIER_CLASSES)
 
 
-def publish(
-    name: str, data_root: str, overrides: list[str] = (), allow_alerts: bool = False
-) -> tuple[str, dict]:
+def train_recipe(name: str, data_root: str, overrides: list[str], out_dir: Path) -> RunConfig:
+    """Train (or resume) ``zoo_configs/<name>.yaml`` with ``overrides`` into ``out_dir``."""
     config = apply_overrides(
         load_run_config(ROOT / "zoo_configs" / f"{name}.yaml"), list(overrides)
     )
     config.data.root = data_root
-    config.out_dir = str(ROOT / "runs" / "pretrained" / name)
+    config.out_dir = str(out_dir)
     config.source = f"zoo_configs/{name}.yaml"
-    checkpoint = Path(config.out_dir) / "checkpoints" / "last.pt"
+    checkpoint = out_dir / "checkpoints" / "last.pt"
     if train(config, resume=checkpoint.exists(), progress=False).interrupted:
         raise SystemExit(f"{name}: interrupted; rerun to resume it.")
+    return config
+
+
+def replicate(name: str, data_root: str, seed: int, overrides: list[str] = ()) -> Path:
+    """Train a replicate of recipe ``name`` with ``seed`` into runs/seeds/<name>/seed<N>/."""
+    if seed == 0:
+        raise SystemExit("seed 0 is the published run itself; replicates take other seeds.")
+    out_dir = ROOT / "runs" / "seeds" / name / f"seed{seed}"
+    train_recipe(name, data_root, [*overrides, f"train.seed={seed}"], out_dir)
+    print(f"{name} seed {seed}: {out_dir} (measure: python docs/scripts/zoo_fid.py --seed-runs)")
+    return out_dir
+
+
+def publish(
+    name: str, data_root: str, overrides: list[str] = (), allow_alerts: bool = False
+) -> tuple[str, dict]:
+    config = train_recipe(name, data_root, overrides, ROOT / "runs" / "pretrained" / name)
     run_dir, need = Path(config.out_dir), fewest_classes(config.data.name)
     gan, extra, files = describe_run(run_dir)
     published = extra["training"]["steps"]  # the step of the checkpoint to publish
@@ -165,7 +187,18 @@ def main() -> int:
         action="store_true",
         help="publish a run even if it ended with health alerts (mode collapse, ...)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="train a replicate with this seed into runs/seeds/ instead of publishing",
+    )
     args = parser.parse_args()
+    if args.seed is not None:
+        if not args.only:
+            parser.error("--seed needs --only: the recipes to replicate")
+        for name in args.only:
+            replicate(name, args.data_root, args.seed, args.set)
+        return 0
     index_path = ROOT / "ganzoo" / "pretrained.json"
     for name in args.only or PUBLISHED:
         tag, entry = publish(name, args.data_root, args.set, args.allow_alerts)

@@ -12,6 +12,13 @@ classifier's feature space. The floor of a feature space is FID(first 10k train 
 10k test images). Reference features are cached by key (``$GANZOO_CACHE/stats``), so each split
 is extracted once. Each result is written to ``docs/zoo/results/<tag>.json`` (skipped if it
 exists, unless ``--force``); ``python docs/scripts/zoo_table.py`` turns them into docs/zoo.md.
+
+    OMP_NUM_THREADS=1 python docs/scripts/zoo_fid.py --data-root DATA_ROOT --seed-runs
+
+measures the seed replicates that ``train_pretrained.py --seed N`` trained into
+runs/seeds/<config>/seed<N>/, with the same protocol, into
+``docs/zoo/results/seeds/<config>.seed<N>.json``: the table gives a tag with replicates its
+mean and standard deviation over seeds (the published tag is seed 0).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from ganzoo.hub import CONFIG_NAME
 from ganzoo.metrics import evaluate
 from ganzoo.metrics.evaluate import reference_features
 from ganzoo.metrics.frechet import fid_from_features
+from ganzoo.train.publishing import describe_run
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "docs" / "zoo" / "results"
@@ -71,29 +79,66 @@ def floor(dataset: str, data_root: str, n: int = N) -> dict:
     return out | _context(started)
 
 
-def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
-    """The published metrics of one tag: Inception space first, then the classifier's FID/KID."""
-    started = time.time()
-    folder = ROOT / entry["local_folder"]
-    config = json.loads((folder / CONFIG_NAME).read_text())
-    gan = ganzoo.from_pretrained(folder)
-    dataset = config["dataset"]
+def metrics(gan, dataset: str, data_root: str, n: int = N) -> dict:
+    """The table's metrics of one generator: Inception space first, then the classifier's."""
     common = dict(reference=dataset, n=n, data_root=data_root, precision="fp32", seed=0)
     inception = evaluate(gan, extractor="inception", progress=True, **common)
     classifier = evaluate(gan, extractor="classifier", metrics=("fid", "kid"), **common)
     keep = ("fid", "kid", "kid_std", "precision", "recall", "density", "coverage")
     return {
-        "tag": tag,
-        "model": config["model"],
-        "dataset": dataset,
-        "revision": entry["revision"],
-        "sha256": entry["sha256"],
-        "training": config.get("training", {}),
         "protocol": f"{n} samples (seed 0, fp32 generator) vs {n} test images",
         "inception": _rounded(inception, (*keep, "extractor")),
         "classifier": _rounded(classifier, ("fid", "kid", "kid_std", "extractor"))
         | _rounded(inception, ("is", "is_std", "classes_covered", "class_kl_to_uniform")),
+    }
+
+
+def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
+    """The published metrics of one tag."""
+    started = time.time()
+    folder = ROOT / entry["local_folder"]
+    config = json.loads((folder / CONFIG_NAME).read_text())
+    gan = ganzoo.from_pretrained(folder)
+    return {
+        "tag": tag,
+        "model": config["model"],
+        "dataset": config["dataset"],
+        "revision": entry["revision"],
+        "sha256": entry["sha256"],
+        "training": config.get("training", {}),
+        **metrics(gan, config["dataset"], data_root, n),
     } | _context(started)
+
+
+def measure_replicate(run_dir: Path, data_root: str, n: int = N) -> dict:
+    """The metrics of a seed replicate (``train_pretrained.py --seed N``): the checkpoint its
+    recipe would publish, with the generator's weights rounded through float16 as a tag's are."""
+    started = time.time()
+    gan, extra, _ = describe_run(run_dir)
+    for tensor in gan.sampler.state_dict().values():
+        if tensor.is_floating_point():
+            tensor.copy_(tensor.half().float())
+    dataset = extra["dataset"]
+    return {
+        "tag": replicate_tag(gan.name, dataset),
+        "model": gan.name,
+        "dataset": dataset,
+        "run": str(run_dir.relative_to(ROOT)),
+        "training": extra["training"],
+        **metrics(gan, dataset, data_root, n),
+    } | _context(started)
+
+
+def replicate_tag(model: str, dataset: str) -> str:
+    """The published tag a replicate repeats (``dcgan``, ``fashion-mnist`` -> ``dcgan.fashion_mnist``)."""
+    return f"{model}.{dataset.replace('-', '_')}"
+
+
+def replicate_runs() -> list[Path]:
+    """The seed replicates' run folders that hold a checkpoint, runs/seeds/<config>/seed<N>/."""
+    return sorted(
+        p for p in (ROOT / "runs" / "seeds").glob("*/seed*") if (p / "checkpoints").is_dir()
+    )
 
 
 def main() -> int:
@@ -105,7 +150,19 @@ def main() -> int:
     parser.add_argument("--force", action="store_true", help="remeasure what has a result")
     parser.add_argument("--n", type=int, default=N, help="samples (the table uses 10000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument(
+        "--seed-runs",
+        action="store_true",
+        help="measure the seed replicates in runs/seeds/ (train_pretrained.py --seed N) instead",
+    )
     args = parser.parse_args()
+    if args.seed_runs:
+        for run_dir in replicate_runs():
+            seed = run_dir.name.removeprefix("seed")
+            path = args.out / "seeds" / f"{run_dir.parent.name}.seed{seed}.json"
+            if args.force or not path.exists():
+                write_measurement(path, measure_replicate(run_dir, args.data_root, args.n))
+        return 0
     if not args.no_floors:
         for dataset in NOISE_DATASETS:
             path = args.out / f"floor.{dataset.replace('-', '_')}.json"

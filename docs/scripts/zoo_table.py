@@ -5,13 +5,16 @@
 
 Reads docs/zoo/results/*.json (written by docs/scripts/zoo_fid.py) and docs/zoo/lucic2018.json
 (the published anchor). Each family with a Lucic et al. row is set beside its best FID; the
-charts (docs/images/zoo_fid_<dataset>.png) draw the same numbers. Nothing here is typed by hand.
+charts (docs/images/zoo_fid_<dataset>.png) draw the same numbers. A tag with seed replicates
+(docs/zoo/results/seeds/, ``zoo_fid.py --seed-runs``) also gets the mean and sample standard
+deviation of its FID over the published run (seed 0) and them. Nothing here is typed by hand.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -27,16 +30,29 @@ DATASETS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
 def load_results() -> tuple[list[dict], dict[str, dict]]:
-    """The per-tag results (sorted by dataset, then FID) and the floors by dataset."""
+    """The per-tag results (sorted by dataset, then FID) and the floors by dataset; a tag with
+    seed replicates holds their FIDs under ``"replicate_fids"``."""
     tags, floors = [], {}
+    replicates: dict[str, list[float]] = {}
+    for path in sorted((RESULTS / "seeds").glob("*.json")):
+        record = json.loads(path.read_text())
+        replicates.setdefault(record["tag"], []).append(record["inception"]["fid"])
     for path in sorted(RESULTS.glob("*.json")):
         record = json.loads(path.read_text())
         if path.name.startswith("floor."):
             floors[record["dataset"]] = record
         else:
-            tags.append(record)
+            tags.append(record | {"replicate_fids": replicates.get(record["tag"], [])})
     tags.sort(key=lambda r: (list(DATASETS).index(r["dataset"]), r["inception"]["fid"]))
     return tags, floors
+
+
+def over_seeds(record: dict) -> str:
+    """``mean ± std (k seeds)`` of a tag's FID and its replicates', or — without replicates."""
+    fids = [record["inception"]["fid"], *record.get("replicate_fids", [])]
+    if len(fids) < 2:
+        return "—"
+    return f"{statistics.mean(fids):.2f} ± {statistics.stdev(fids):.2f} ({len(fids)} seeds)"
 
 
 def verdict(fid: float, target: float | None) -> str:
@@ -55,9 +71,9 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
             rows += ["No tag measured yet.", ""]
             continue
         rows += [
-            "| tag | Inception FID | Lucic et al. best | target | KID | precision / recall "
-            "| classes | classifier FID | steps | CPU time |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| tag | Inception FID | over seeds | Lucic et al. best | target | KID "
+            "| precision / recall | classes | classifier FID | steps | CPU time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in (r for r in tags if r["dataset"] == dataset):
             model, fid = r["model"], r["inception"]["fid"]
@@ -65,7 +81,7 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
             lucic = anchor["best_fid"][lucic_name][dataset] if lucic_name else None
             training = r.get("training", {})
             rows.append(
-                f"| `{r['tag']}` | {fid:.2f} "
+                f"| `{r['tag']}` | {fid:.2f} | {over_seeds(r)} "
                 f"| {f'{lucic} ({lucic_name})' if lucic else '—'} | {verdict(fid, lucic)} "
                 f"| {r['inception']['kid']:.4f} "
                 f"| {r['inception']['precision']:.2f} / {r['inception']['recall']:.2f} "
