@@ -79,7 +79,7 @@ def floor(dataset: str, data_root: str, n: int = N) -> dict:
     return out | _context(started)
 
 
-def metrics(gan, dataset: str, data_root: str, n: int = N) -> dict:
+def metrics(gan: ganzoo.GAN, dataset: str, data_root: str, n: int = N) -> dict:
     """The table's metrics of one generator: Inception space first, then the classifier's."""
     common = dict(reference=dataset, n=n, data_root=data_root, precision="fp32", seed=0)
     inception = evaluate(gan, extractor="inception", progress=True, **common)
