@@ -26,12 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import ganzoo
 from ganzoo.bench.environment import measurement_context, write_measurement
-from ganzoo.hub import CONFIG_NAME
+from ganzoo.hub import CONFIG_NAME, save_pretrained
 from ganzoo.metrics import evaluate
 from ganzoo.metrics.evaluate import reference_features
 from ganzoo.metrics.frechet import fid_from_features
@@ -112,12 +113,12 @@ def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
 
 def measure_replicate(run_dir: Path, data_root: str, n: int = N) -> dict:
     """The metrics of a seed replicate (``train_pretrained.py --seed N``): the checkpoint its
-    recipe would publish, with the generator's weights rounded through float16 as a tag's are."""
+    recipe would publish, saved and loaded as a tag is (float16 generator weights)."""
     started = time.time()
-    gan, extra, _ = describe_run(run_dir)
-    for tensor in gan.sampler.state_dict().values():
-        if tensor.is_floating_point():
-            tensor.copy_(tensor.half().float())
+    trained, extra, _ = describe_run(run_dir)
+    with tempfile.TemporaryDirectory() as folder:
+        save_pretrained(trained, folder, dtype="float16", full=False)
+        gan = ganzoo.from_pretrained(folder)
     dataset = extra["dataset"]
     return {
         "tag": replicate_tag(gan.name, dataset),
