@@ -726,3 +726,15 @@ def test_a_bad_checkpoint_or_config_is_one_line_naming_it(kind, fix, digits, tmp
     assert err.startswith("error: ") and "\n" not in err and str(path) in err, err
     assert fix in err and "weights_only" not in err
     assert not (run / "evil").exists()
+
+
+def test_an_average_started_at_step_12000_forgets_its_start_by_step_20000() -> None:
+    """The weight docs/training.md and zoo_configs/dcgan_mnist.yaml quote (3e-6): the product of
+    the decays timm's warm-up applies to the updates of steps 12,000-19,999 at decay 0.999."""
+    import math
+
+    from timm.utils import ModelEmaV3
+
+    ema = ModelEmaV3(torch.nn.Linear(1, 1), decay=0.999, use_warmup=True)
+    weight = math.prod(ema.get_decay(step + 1) for step in range(12_000, 20_000))
+    assert f"{weight:.0e}" == "3e-06"
