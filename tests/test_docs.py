@@ -184,3 +184,12 @@ def test_pixel_statistics_bands_cover_every_grey_level_once() -> None:
         script.as_pixels(torch.tensor([-1.0, 0.0, 1.0])),
         torch.tensor([0, 128, 255], dtype=torch.uint8),
     )
+
+
+def test_readme_opening_names_every_model() -> None:
+    """The README's first paragraph, which lists the registry's names, misses none of them."""
+    import ganzoo
+
+    opening = (ROOT / "README.md").read_text().split("<!-- zoo-hero:begin -->")[0]
+    missing = [name for name in ganzoo.list_models() if f"`{name}`" not in opening]
+    assert not missing, f"README's opening does not name {missing}"
