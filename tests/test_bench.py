@@ -297,3 +297,13 @@ def test_a_measurement_record_says_how_to_rerun_and_weigh_it(tmp_path) -> None:
     write_measurement(path, {"fid": 1.5} | context)
     assert json.loads(path.read_text())["fid"] == 1.5
     assert [p.name for p in path.parent.iterdir()] == ["result.json"]  # no temporary left
+
+
+def test_a_rerun_command_names_no_local_data_folder() -> None:
+    from ganzoo.bench.environment import rerun_command
+
+    argv = ["--data-root", "/home/me/data", "--only", "dcgan.mnist", "--policy", "a b"]
+    assert rerun_command("docs/scripts/x.py", argv) == (
+        "python docs/scripts/x.py --data-root DATA_ROOT --only dcgan.mnist --policy 'a b'"
+    )
+    assert rerun_command("x.py", ["--data-root"]) == "python x.py --data-root"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import torch
 
 import ganzoo
-from ganzoo.bench.environment import environment
+from ganzoo.bench.environment import environment, rerun_command
 from ganzoo.data import TensorImages, load_dataset
 from ganzoo.metrics import evaluate
 from ganzoo.run import zoo_config
@@ -87,7 +86,7 @@ def train_one(data: TensorImages, policy: str, args: argparse.Namespace) -> dict
     )
     return {
         "diffaugment": policy or None,
-        "run": str(out),
+        "run": str(out.relative_to(ROOT)) if out.is_relative_to(ROOT) else str(out),
         "steps": result.step,
         "train_seconds_total": round(state["trainer"]["train_seconds"], 1),
         "wall_seconds_this_session": round(wall, 1),
@@ -127,7 +126,7 @@ def main() -> None:
         parser.error("--policy names no DiffAugment operation")
     data = subset(args.data_root, args.fraction, args.seed)
     record = {
-        "command": "python docs/scripts/diffaugment_low_data.py " + shlex.join(sys.argv[1:]),
+        "command": rerun_command("docs/scripts/diffaugment_low_data.py", sys.argv[1:]),
         "environment": environment(args.device),
         "data": {"name": data.name, "images": len(data), "fraction": args.fraction},
         "model": "dcgan (zoo_configs/dcgan_mnist.yaml recipe)",

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 import ganzoo
-from ganzoo.bench.environment import measurement_context, write_measurement
+from ganzoo.bench.environment import measurement_context, rerun_command, write_measurement
 from ganzoo.hub import CONFIG_NAME, save_pretrained
 from ganzoo.metrics import evaluate
 from ganzoo.metrics.evaluate import reference_features
@@ -44,16 +44,8 @@ NOISE_DATASETS = ("mnist", "fashion-mnist")
 N = 10_000
 
 
-def _arguments() -> str:
-    """This run's arguments, with the local data folder written as DATA_ROOT."""
-    args = sys.argv[1:]
-    return " ".join(
-        "DATA_ROOT" if i and args[i - 1] == "--data-root" else a for i, a in enumerate(args)
-    )
-
-
 def _context(started: float) -> dict:
-    return measurement_context("python docs/scripts/zoo_fid.py " + _arguments(), started)
+    return measurement_context(rerun_command("docs/scripts/zoo_fid.py", sys.argv[1:]), started)
 
 
 def _rounded(result: dict, keys: tuple[str, ...]) -> dict:

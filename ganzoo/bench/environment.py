@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import time
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,13 @@ def environment(device: torch.device | str) -> dict[str, Any]:
         info["cuda"] = torch.version.cuda
         info["cudnn"] = torch.backends.cudnn.version()
     return info
+
+
+def rerun_command(script: str, argv: list[str]) -> str:
+    """``python SCRIPT ARGS`` that reruns a docs measurement, with the local data folder after
+    ``--data-root`` written as ``DATA_ROOT`` (the record names no path of this machine)."""
+    args = ["DATA_ROOT" if i and argv[i - 1] == "--data-root" else a for i, a in enumerate(argv)]
+    return shlex.join(["python", script, *args])
 
 
 def measurement_context(command: str, started: float | None = None) -> dict[str, Any]:
