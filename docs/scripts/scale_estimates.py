@@ -36,6 +36,7 @@ from typing import Any
 import torch
 
 from ganzoo.bench import BenchTrainer, count_flops, environment
+from ganzoo.bench.environment import rerun_command
 from ganzoo.data.datasets import IMAGE_SHAPES, canonical_name
 from ganzoo.run import load_run_config
 from ganzoo.train.speed import SpeedConfig
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(estimate(name, args.device, batches))
         print(f"{name}: {_si(rows[-1]['flops_per_step'])}FLOP/step ({rows[-1]['flops_method']})")
     record = {
-        "command": "python docs/scripts/scale_estimates.py " + " ".join(argv or sys.argv[1:]),
+        "command": rerun_command("docs/scripts/scale_estimates.py", argv or sys.argv[1:]),
         "environment": environment(args.device),
         "devices": {d: {"bf16_dense_peak_flops": p} for d, p in DEVICES.items()},
         "assumed_mfu": MFU,
