@@ -54,6 +54,29 @@ def test_zoo_table_gives_a_tag_with_seed_replicates_its_mean_and_spread() -> Non
     assert over_seeds(record) == "17.00 ± 1.00 (3 seeds)"
 
 
+def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
+    """Only tags of families with a Lucic et al. row count; unmeasured ones are listed."""
+    scoreboard = _script("zoo_table").scoreboard
+    anchor = {
+        "ganzoo_family": {"dcgan": "NS GAN", "wgan": "WGAN"},
+        "best_fid": {
+            "NS GAN": {"mnist": 6.8, "fashion-mnist": 26.5},
+            "WGAN": {"mnist": 6.7, "fashion-mnist": 21.5},
+        },
+    }
+    index = {tag: {} for tag in ("dcgan.mnist", "dcgan.fashion_mnist", "wgan.mnist", "cgan.mnist")}
+    tags = [
+        {"tag": "dcgan.mnist", "inception": {"fid": 9.0}},
+        {"tag": "dcgan.fashion_mnist", "inception": {"fid": 26.5}},
+        {"tag": "cgan.mnist", "inception": {"fid": 1.0}},
+    ]
+    assert scoreboard(tags, anchor, index) == [
+        "- Lucic et al. targets met: 1 of 3 family and dataset pairs (`dcgan.fashion_mnist`).",
+        "- Over their target: `dcgan.mnist` (+2.2).",
+        "- Not measured with Inception features yet: `wgan.mnist`.",
+    ]
+
+
 def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:
     zoo_fid = _script("zoo_fid")
     assert zoo_fid.replicate_tag("wgan-gp", "fashion-mnist") == "wgan-gp.fashion_mnist"

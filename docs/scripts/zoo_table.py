@@ -105,6 +105,7 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
         for d in DATASETS
     }
     goal = anchor["targets"]["best_model"]
+    rows += scoreboard(tags, anchor, json.loads(INDEX.read_text()))
     for dataset, r in best.items():
         if r is not None:
             rows.append(
@@ -112,6 +113,35 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
                 f"(target < {goal[dataset]}: {verdict(r['inception']['fid'], goal[dataset])})."
             )
     return "\n".join(rows).rstrip() + "\n"
+
+
+def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[str]:
+    """Bullets counting the (family, dataset) pairs with a Lucic et al. row: met, over, and the
+    published tags of those families not measured with Inception features yet."""
+    family_of = anchor["ganzoo_family"]
+    measured = {r["tag"]: r for r in tags}
+    met, over, pending = [], [], []
+    for tag in sorted(index):
+        model, _, dataset = tag.partition(".")
+        dataset = dataset.replace("_", "-")
+        if model not in family_of or dataset not in DATASETS:
+            continue
+        if tag not in measured:
+            pending.append(f"`{tag}`")
+            continue
+        fid = measured[tag]["inception"]["fid"]
+        target = anchor["best_fid"][family_of[model]][dataset]
+        (met if fid <= target else over).append(
+            f"`{tag}`" + ("" if fid <= target else f" (+{fid - target:.1f})")
+        )
+    total = len(met) + len(over) + len(pending)
+    return [
+        f"- Lucic et al. targets met: {len(met)} of {total} family and dataset pairs"
+        + (f" ({', '.join(met)})" if met else "")
+        + ".",
+        f"- Over their target: {', '.join(over) or 'none'}.",
+        f"- Not measured with Inception features yet: {', '.join(pending) or 'none'}.",
+    ]
 
 
 def _floor_line(floor: dict | None) -> str:
