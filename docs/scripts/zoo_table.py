@@ -131,9 +131,10 @@ def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[s
             continue
         fid = measured[tag]["inception"]["fid"]
         target = anchor["best_fid"][family_of[model]][dataset]
-        (met if fid <= target else over).append(
-            f"`{tag}`" + ("" if fid <= target else f" (+{fid - target:.1f})")
-        )
+        if verdict(fid, target) == "met":
+            met.append(f"`{tag}`")
+        else:
+            over.append(f"`{tag}` (+{fid - target:.1f})")
     total = len(met) + len(over) + len(pending)
     return [
         f"- Lucic et al. targets met: {len(met)} of {total} family and dataset pairs"
