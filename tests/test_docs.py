@@ -39,6 +39,14 @@ def test_zoo_table_is_current() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_zoo_table_refuses_a_result_of_other_weights_than_the_pinned_ones() -> None:
+    stale = _script("zoo_table").measured_other_weights
+    index = {"dcgan.mnist": {"sha256": "ab"}, "lsgan.mnist": {"sha256": "cd"}}
+    tags = [{"tag": "dcgan.mnist", "sha256": "ab"}, {"tag": "lsgan.mnist", "sha256": "ef"}]
+    assert stale(tags, index) == ["lsgan.mnist"]
+    assert stale([{"tag": "gone.mnist", "sha256": "ab"}], index) == ["gone.mnist"]
+
+
 def test_zoo_table_verdicts() -> None:
     """The target column says 'met' at or below the anchor, else by how much it is over."""
     verdict = _script("zoo_table").verdict

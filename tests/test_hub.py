@@ -15,12 +15,15 @@ from pathlib import Path
 
 import huggingface_hub
 import pytest
+import safetensors.torch
 import torch
 from huggingface_hub import ModelCard
 
 import ganzoo
 from ganzoo import from_pretrained
 from ganzoo.hub import export_folder, sha256_of
+from ganzoo.hub.card import fid_history_text
+from ganzoo.hub.format import GENERATOR_WEIGHTS, canonical_safetensors
 from ganzoo.registry import find_entry
 
 from .hub_server import HubServer
@@ -97,6 +100,44 @@ def test_model_card_has_hub_metadata(hub, tmp_path) -> None:
     ]
     config = json.loads((folder / "config.json").read_text())
     assert config["sha256"]["generator.safetensors"] == sha256_of(folder / "generator.safetensors")
+
+
+def test_the_card_tells_the_fid_history_and_skips_a_malformed_one(tmp_path) -> None:
+    history = {"fid_classifier": {"samples": 2000, "steps": [1000, 2000], "values": [9.5, 4.25]}}
+    folder = export_folder(_tiny(), tmp_path / "repo", "bob/d", extra={"fid_history": history})
+    card = (folder / "README.md").read_text()
+    assert "in the classifier's features (2,000 samples" in card
+    assert "first 9.50 at step 1,000, lowest 4.25 at step 2,000, last 4.25 at step 2,000" in card
+    assert "| 2,000 | 4.250 |" in card
+    for bad in ([1, 2], {"fid_classifier": [1]}, {"fid_x": history["fid_classifier"]}):
+        assert fid_history_text({"fid_history": bad}) == ""
+    short = {"fid_classifier": {"samples": 1, "steps": [1, 2], "values": [3.0]}}
+    assert fid_history_text({"fid_history": short}) == ""
+
+
+def test_the_same_weights_export_to_the_same_bytes(tmp_path) -> None:
+    """safetensors orders its metadata by hash, differently in every process: the export sorts
+    it, so re-exporting a checkpoint keeps its pinned sha256."""
+    gan = _tiny()
+    ours = [sha256_of(gan.save_pretrained(tmp_path / f"r{i}") / GENERATOR_WEIGHTS) for i in (0, 1)]
+    gan.save_pretrained(tmp_path / "torch")
+    script = (
+        "import sys, torch, ganzoo; torch.manual_seed(0); "
+        "g = ganzoo.from_pretrained(sys.argv[1], generator_only=False); "
+        "g.save_pretrained(sys.argv[2])"
+    )
+    subprocess.run([sys.executable, "-c", script, tmp_path / "torch", tmp_path / "p"], check=True)
+    assert ours[0] == ours[1] == sha256_of(tmp_path / "p" / GENERATOR_WEIGHTS)
+
+    blob = (tmp_path / "r0" / GENERATOR_WEIGHTS).read_bytes()
+    size = int.from_bytes(blob[:8], "little")
+    header = json.loads(blob[8 : 8 + size])
+    header["__metadata__"] = dict(reversed(header["__metadata__"].items()))
+    text = json.dumps(dict(reversed(header.items()))).encode()
+    shuffled = len(text).to_bytes(8, "little") + text + blob[8 + size :]
+    assert shuffled != blob and canonical_safetensors(shuffled) == blob
+    loaded = safetensors.torch.load(canonical_safetensors(shuffled))
+    assert all(torch.equal(loaded[k], v) for k, v in safetensors.torch.load(blob).items())
 
 
 def test_revision_pinning(hub, tmp_path) -> None:

@@ -128,6 +128,12 @@ def test_resumed_run_keeps_its_best_and_matches_an_uninterrupted_one(mnist, tmp_
 
     assert _fids(tmp_path / "split") == _fids(tmp_path / "full")
     assert (resumed.best_step, resumed.best_fid) == (full.best_step, full.best_fid)
+    from ganzoo.train.publishing import describe_run
+
+    assert (
+        describe_run(tmp_path / "split")[1]["fid_history"]
+        == (describe_run(tmp_path / "full")[1]["fid_history"])
+    )
     ours = load_checkpoint(tmp_path / "split" / "checkpoints" / "best.pt")
     theirs = load_checkpoint(tmp_path / "full" / "checkpoints" / "best.pt")
     assert ours["step"] == theirs["step"] == full.best_step
@@ -146,6 +152,14 @@ def test_a_resumed_run_compares_against_the_saved_best(mnist, tmp_path, monkeypa
     assert _fids(out) == {2: 5.0, 4: 7.0, 6: 9.0}
     assert (resumed.best_step, resumed.best_fid) == (2, 5.0)
     assert (out / "checkpoints" / "best.pt").read_bytes() == written  # not replaced by worse
+    from ganzoo.hub.card import fid_history_text
+    from ganzoo.train.publishing import describe_run
+
+    _, extra, _ = describe_run(out)  # publishes step 2, and tells what came after it
+    assert extra["fid_history"]["fid_classifier"]["values"] == [5.0, 7.0, 9.0]
+    text = fid_history_text(extra)
+    assert "first 5.00 at step 2, lowest 5.00 at step 2, last 9.00 at step 6" in text
+    assert "| 4 | 7.000 |" in text and f"({FID_N} samples" in text
 
 
 def test_data_without_a_shipped_classifier_is_refused_before_training(tmp_path) -> None:
@@ -208,6 +222,14 @@ def test_publishing_takes_the_best_checkpoint_and_says_so(mnist, tmp_path) -> No
     )
     with torch.no_grad():
         assert torch.equal(gan.generate(z, ema=True), best.generate(z, ema=True))
+    logged = _fids(out)  # the whole run's measurements, not only those up to the best step
+    assert extra["fid_history"] == {
+        "fid_classifier": {
+            "samples": FID_N,
+            "steps": list(logged),
+            "values": [round(v, 4) for v in logged.values()],
+        }
+    }
 
     gan, extra, _ = describe_run(out, "last")
     assert extra["training"]["steps"] == 5 and "checkpoint" not in extra["training"]
@@ -215,6 +237,7 @@ def test_publishing_takes_the_best_checkpoint_and_says_so(mnist, tmp_path) -> No
     plain = tmp_path / "plain"
     _trainer(_gan(), mnist, plain, steps=2, fid_every=None).fit()
     assert describe_run(plain)[1]["training"]["steps"] == 2  # auto: no best.pt, so last
+    assert "fid_history" not in describe_run(plain)[1]  # it measured none
     with pytest.raises(ConfigError, match=r"no checkpoints/best\.pt.*--fid-every"):
         describe_run(plain, "best")
     with pytest.raises(ConfigError, match="auto, best, last"):

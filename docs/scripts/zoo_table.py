@@ -47,6 +47,12 @@ def load_results() -> tuple[list[dict], dict[str, dict]]:
     return tags, floors
 
 
+def measured_other_weights(tags: list[dict], index: dict[str, dict]) -> list[str]:
+    """The tags whose result measured weights other than the ones pinned now (the tag was
+    republished since): their rows would describe weights nobody downloads."""
+    return [r["tag"] for r in tags if r.get("sha256") != index.get(r["tag"], {}).get("sha256")]
+
+
 def over_seeds(record: dict) -> str:
     """``mean ± std (k seeds)`` of a tag's FID and its replicates', or — without replicates."""
     fids = [record["inception"]["fid"], *record.get("replicate_fids", [])]
@@ -206,6 +212,14 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/zoo.md is stale")
     args = parser.parse_args()
     tags, floors = load_results()
+    stale = measured_other_weights(tags, json.loads(INDEX.read_text()))
+    if stale:
+        print(
+            f"{', '.join(stale)}: the result measured other weights than ganzoo/pretrained.json "
+            "pins; remeasure: python docs/scripts/zoo_fid.py --data-root DATA_ROOT --force "
+            + " ".join(f"--only {t}" for t in stale)
+        )
+        return 1
     anchor = json.loads(ANCHOR.read_text())
     page = PAGE.read_text()
     new = render(page, table(tags, floors, anchor))

@@ -63,6 +63,33 @@ def _markdown_table(rows: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_FID_SPACES = {"fid_classifier": "the classifier's", "fid_inception": "Inception-v3"}
+
+
+def fid_history_text(config: dict[str, Any]) -> str:
+    """The card's account of the periodic FID the run logged (config.json's ``fid_history``):
+    first, lowest and last measurement, then every one in a folded table."""
+    history = config.get("fid_history")
+    parts = []
+    for key, record in (history if isinstance(history, dict) else {}).items():
+        if not isinstance(record, dict):
+            continue
+        steps, values = record.get("steps") or [], record.get("values") or []
+        if not steps or len(steps) != len(values) or key not in _FID_SPACES:
+            continue
+        low = min(range(len(values)), key=values.__getitem__)
+        say = [f"{values[i]:.2f} at step {steps[i]:,}" for i in (0, low, -1)]
+        rows = "\n".join(f"| {s:,} | {v:.3f} |" for s, v in zip(steps, values, strict=True))
+        parts.append(
+            f"FID during training in {_FID_SPACES[key]} features ({record.get('samples') or 0:,} "
+            f"samples against the test images, {len(steps)} measurements): first {say[0]}, "
+            f"lowest {say[1]}, last {say[2]}.\n\n<details><summary>Every measurement "
+            f"(config.json: fid_history)</summary>\n\n| step | FID |\n|---|---|\n{rows}\n\n"
+            "</details>"
+        )
+    return "\n\n".join(parts)
+
+
 def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
     """A model card for a repo written by ``save_pretrained`` (``config`` is its config.json)."""
     from huggingface_hub import ModelCard, ModelCardData  # heavy: only when a card is made
@@ -119,6 +146,8 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
         else "Not recorded."
     )
     ema = " (EMA)" if config.get("args", {}).get("recipe", {}).get("ema_decay") else ""
+    fid_history = fid_history_text(config)
+    fid_history = f"{fid_history}\n\n" if fid_history else ""
     full_file = "- `model.safetensors` — the whole GAN in float32, to continue training\n"
     body = f"""
 # {model} — {repo_id}
@@ -144,7 +173,7 @@ pictures = ganzoo.to_pil(images)  # a list of PIL images
 
 {training_table}
 
-Reproduce: `{config.get("command", "see recipe.yaml")}`. The full recipe is in `recipe.yaml`.
+{fid_history}Reproduce: `{config.get("command", "see recipe.yaml")}`. The full recipe is in `recipe.yaml`.
 
 ## Metrics
 

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from ..errors import CheckpointError, ConfigError
+from ..utils.files import atomic_write
 
 if TYPE_CHECKING:
     from ..gan import GANBase
@@ -53,6 +54,25 @@ def _tensors(state: dict[str, torch.Tensor], dtype: torch.dtype | None) -> dict[
     return out
 
 
+def canonical_safetensors(blob: bytes) -> bytes:
+    """``blob`` (a safetensors file) with its JSON header written with sorted keys.
+
+    safetensors writes the metadata in hash order, which differs from one process to the next,
+    so the same weights would get a new sha256 at every export; sorted, they get the same one."""
+    size = int.from_bytes(blob[:8], "little")
+    header = json.dumps(json.loads(blob[8 : 8 + size]), sort_keys=True, separators=(",", ":"))
+    text = header.encode() + b" " * (-len(header) % 8)  # the data stays 8-byte aligned
+    return len(text).to_bytes(8, "little") + text + blob[8 + size :]
+
+
+def save_weights(
+    tensors: dict[str, torch.Tensor], path: str | os.PathLike[str], metadata: dict[str, str]
+) -> Path:
+    """Write ``tensors`` as a safetensors file, atomically and byte-for-byte reproducibly."""
+    blob = canonical_safetensors(save(tensors, metadata))
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(blob))
+
+
 def save_pretrained(
     gan: GANBase,
     folder: str | os.PathLike[str],
@@ -71,12 +91,12 @@ def save_pretrained(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     metadata = {"format": "pt", "library": LIBRARY, "model": gan.name}
-    save_file(
+    save_weights(
         _tensors(gan.sampler.state_dict(), _DTYPES[dtype]), folder / GENERATOR_WEIGHTS, metadata
     )
     files = {"generator": GENERATOR_WEIGHTS}
     if full:
-        save_file(_tensors(gan.state_dict(), None), folder / FULL_WEIGHTS, metadata)
+        save_weights(_tensors(gan.state_dict(), None), folder / FULL_WEIGHTS, metadata)
         files["full"] = FULL_WEIGHTS
     config = {
         "library": LIBRARY,

@@ -9,7 +9,8 @@ from typing import Any
 from ..errors import ConfigError
 from ..gan import GANBase, TranslationGAN
 from .checkpoint import gan_from_state, load_checkpoint, run_record
-from .periodic_fid import METRIC, metric_name
+from .log import MetricsLog
+from .periodic_fid import FEATURES, METRIC, metric_name
 
 CHECKPOINT_CHOICES = ("auto", "best", "last")
 
@@ -34,6 +35,31 @@ def published_checkpoint(run_dir: str | os.PathLike[str], which: str = "auto") -
     return best if which == "best" or (which == "auto" and best.exists()) else folder / "last.pt"
 
 
+def fid_history(run_dir: str | os.PathLike[str], last_step: int) -> dict[str, dict[str, Any]]:
+    """The periodic FIDs ``run_dir`` logged up to ``last_step``, per metric
+    (``fid_classifier`` / ``fid_inception``): ``{"samples": n, "steps": [...], "values": [...]}``.
+
+    A step logged twice (a run resumed from an earlier checkpoint) keeps its last value, the one
+    of the training that led to the published weights."""
+    per_metric: dict[str, dict[int, tuple[float, Any]]] = {}
+    for row in MetricsLog(run_dir).read():
+        step = row.get("step")
+        if not isinstance(step, int) or step > last_step:
+            continue
+        for key in map(metric_name, FEATURES):
+            if isinstance(row.get(key), (int, float)):
+                per_metric.setdefault(key, {})[step] = (float(row[key]), row.get("fid_samples"))
+    history = {}
+    for key, measured in per_metric.items():
+        steps = sorted(measured)
+        history[key] = {
+            "samples": measured[steps[-1]][1],
+            "steps": steps,
+            "values": [round(measured[s][0], 4) for s in steps],
+        }
+    return history
+
+
 def describe_run(
     run_dir: str | os.PathLike[str], checkpoint: str = "auto"
 ) -> tuple[GANBase, dict[str, Any], dict[str, Path]]:
@@ -55,6 +81,7 @@ def describe_run(
         "hardware": trainer.get("hardware", "unknown"),
         "seed": trainer.get("seed"),
     }
+    last = state
     if path.name == "best.pt":
         last = load_checkpoint(run_dir / "checkpoints" / "last.pt")
         best = trainer.get("best_fid") or {}
@@ -62,6 +89,9 @@ def describe_run(
         fid = f"{space} {value:.3f}" if value is not None else "lowest periodic FID"
         training["checkpoint"] = f"best of the run: {fid} at step {state['step']} of {last['step']}"
     extra: dict[str, Any] = {"training": training}
+    history = fid_history(run_dir, last["step"])
+    if history:
+        extra["fid_history"] = history
     data = run_config.get("data") or {}
     if data.get("name"):
         extra["dataset"] = data["name"]
