@@ -63,7 +63,8 @@ def test_zoo_table_gives_a_tag_with_seed_replicates_its_mean_and_spread() -> Non
 
 
 def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
-    """Only tags of families with a Lucic et al. row count; unmeasured ones are listed."""
+    """Only tags of families with a Lucic et al. row count; unmeasured ones are listed; a family
+    counts as meeting its targets on both datasets or on one."""
     scoreboard = _script("zoo_table").scoreboard
     anchor = {
         "ganzoo_family": {"dcgan": "NS GAN", "wgan": "WGAN"},
@@ -82,7 +83,14 @@ def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
         "- Lucic et al. targets met: 1 of 3 family and dataset pairs (`dcgan.fashion_mnist`).",
         "- Over their target: `dcgan.mnist` (+2.2).",
         "- Not measured with Inception features yet: `wgan.mnist`.",
+        "- Families at or under their target on both datasets: 0 of 2; on one of them: 1 "
+        "(`dcgan`).",
     ]
+    tags[0]["inception"]["fid"] = 6.8
+    assert scoreboard(tags, anchor, index)[-1] == (
+        "- Families at or under their target on both datasets: 1 (`dcgan`) of 2; on one of "
+        "them: 0."
+    )
 
 
 def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:

@@ -123,10 +123,12 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
 
 def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[str]:
     """Bullets counting the (family, dataset) pairs with a Lucic et al. row: met, over, and the
-    published tags of those families not measured with Inception features yet."""
+    published tags of those families not measured with Inception features yet; then the
+    families that meet their target on both datasets and on one."""
     family_of = anchor["ganzoo_family"]
     measured = {r["tag"]: r for r in tags}
     met, over, pending = [], [], []
+    met_datasets: dict[str, int] = {}
     for tag in sorted(index):
         model, _, dataset = tag.partition(".")
         dataset = dataset.replace("_", "-")
@@ -139,6 +141,7 @@ def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[s
         target = anchor["best_fid"][family_of[model]][dataset]
         if verdict(fid, target) == "met":
             met.append(f"`{tag}`")
+            met_datasets[model] = met_datasets.get(model, 0) + 1
         else:
             over.append(f"`{tag}` (+{fid - target:.1f})")
     total = len(met) + len(over) + len(pending)
@@ -148,7 +151,14 @@ def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[s
         + ".",
         f"- Over their target: {', '.join(over) or 'none'}.",
         f"- Not measured with Inception features yet: {', '.join(pending) or 'none'}.",
+        f"- Families at or under their target on both datasets: {_families(met_datasets, 2)} "
+        f"of {len(family_of)}; on one of them: {_families(met_datasets, 1)}.",
     ]
+
+
+def _families(met_datasets: dict[str, int], count: int) -> str:
+    names = sorted(m for m, n in met_datasets.items() if n == count)
+    return f"{len(names)}" + (f" ({', '.join(f'`{m}`' for m in names)})" if names else "")
 
 
 def _floor_line(floor: dict | None) -> str:
