@@ -88,8 +88,7 @@ def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
     ]
     tags[0]["inception"]["fid"] = 6.8
     assert scoreboard(tags, anchor, index)[-1] == (
-        "- Families at or under their target on both datasets: 1 (`dcgan`) of 2; on one of "
-        "them: 0."
+        "- Families at or under their target on both datasets: 1 (`dcgan`) of 2; on one of them: 0."
     )
 
 
