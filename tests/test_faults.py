@@ -67,6 +67,28 @@ def test_resume_applies_a_changed_learning_rate_and_says_so(digits, tmp_path, ca
     assert saved["lr"] == 0.1
 
 
+def test_each_changed_resume_is_kept_and_published(digits, tmp_path) -> None:
+    """Two resumes with changes and one without: the checkpoint keeps the two, in order, and
+    the published training record says what changed where."""
+    from ganzoo.train.publishing import describe_run
+
+    _trainer(digits, tmp_path, steps=2).fit()
+    _trainer(digits, tmp_path, steps=3, recipe={"ema_decay": 0.99}, resume=True).fit()
+    _trainer(digits, tmp_path, steps=3, recipe={"ema_decay": 0.99}, resume=True).fit()
+    _trainer(digits, tmp_path, 4, {"ema_decay": 0.99}, diffaugment="cutout", resume=True).fit()
+    assert load_checkpoint(tmp_path)["trainer"]["resumes"] == [
+        {"step": 2, "changes": {"recipe.ema_decay": [0.0, 0.99], "steps": [2, 3]}},
+        {"step": 3, "changes": {"steps": [3, 4], "diffaugment": ["off", "cutout"]}},
+    ]
+    assert describe_run(tmp_path)[1]["training"]["changed on resume"] == (
+        "at step 2: recipe.ema_decay 0.0 -> 0.99, steps 2 -> 3; "
+        "at step 3: steps 3 -> 4, diffaugment off -> cutout"
+    )
+    fresh = tmp_path / "fresh"
+    _trainer(digits, fresh, steps=2).fit()
+    assert "changed on resume" not in describe_run(fresh)[1]["training"]
+
+
 def test_resume_applies_a_changed_schedule_at_the_current_step(digits, tmp_path) -> None:
     linear = {"lr_schedule": {"name": "linear"}}
     _trainer(digits, tmp_path, steps=10, recipe=linear, cls=stopping_trainer(5)).fit()

@@ -60,13 +60,25 @@ def fid_history(run_dir: str | os.PathLike[str], last_step: int) -> dict[str, di
     return history
 
 
+def changes_text(resumes: list[dict[str, Any]]) -> str:
+    """The settings a run changed when it was resumed, as one line: ``at step 12,000:
+    recipe.ema_decay 0.0 -> 0.999, steps 12000 -> 20000``; resumes separated by ``;``."""
+    return "; ".join(
+        f"at step {r['step']:,}: "
+        + ", ".join(f"{key} {old} -> {new}" for key, (old, new) in r["changes"].items())
+        for r in resumes
+    )
+
+
 def describe_run(
     run_dir: str | os.PathLike[str], checkpoint: str = "auto"
 ) -> tuple[GANBase, dict[str, Any], dict[str, Path]]:
     """A trained run folder as (GAN, card/config extras, extra files) for publishing.
 
     ``checkpoint`` picks the weights (see :func:`published_checkpoint`); when the best one is
-    published, the training record says at which step of how many and with which FID."""
+    published, the training record says at which step of how many and with which FID, and
+    when the run was resumed with changed settings before those weights, which and where.
+    ``fid_history`` holds the run's periodic FIDs (:func:`fid_history`)."""
     run_dir = Path(run_dir)
     path = published_checkpoint(run_dir, checkpoint)
     state = load_checkpoint(path)
@@ -88,6 +100,8 @@ def describe_run(
         value, space = best.get("value"), FID_NAMES.get(best.get("metric", METRIC), "FID")
         fid = f"{space} {value:.3f}" if value is not None else "lowest periodic FID"
         training["checkpoint"] = f"best of the run: {fid} at step {state['step']} of {last['step']}"
+    if trainer.get("resumes"):
+        training["changed on resume"] = changes_text(trainer["resumes"])
     extra: dict[str, Any] = {"training": training}
     history = fid_history(run_dir, last["step"])
     if history:

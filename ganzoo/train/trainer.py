@@ -149,6 +149,7 @@ class Trainer:
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
         self._hardware: list[str] = []  # of earlier sessions that trained steps
+        self.resumes: list[dict[str, Any]] = []  # {"step", "changes"} of each changed resume
         self._trained_here = False  # whether this session trained a step
         self._fit_started = time.perf_counter()
         gan.check_data(data)
@@ -310,6 +311,7 @@ class Trainer:
                 "speed": {**asdict(self.speed), "note": self.speed_note},
                 "best_fid": self.best_fid.state_dict(),
                 "diffaugment": self.augment.policy,
+                "resumes": self.resumes,
             },
         }
 
@@ -349,16 +351,16 @@ class Trainer:
                 saved_best.get("metric"),
             )
         policy = state.get("trainer", {}).get("diffaugment", "")
-        if policy != self.augment.policy and self.dist.is_main:
-            logger.warning(
-                "Resuming step %d with DiffAugment %r; the run trained with %r so far.",
-                state["step"],
-                self.augment.policy or "off",
-                policy or "off",
-            )
+        changes = dict(state.get("resume_changes") or {})
+        if policy != self.augment.policy:
+            changes["diffaugment"] = (policy or "off", self.augment.policy or "off")
+        self.resumes = [*state.get("trainer", {}).get("resumes", [])]
+        if changes:
+            record = {key: list(pair) for key, pair in changes.items()}
+            self.resumes.append({"step": self.step, "changes": record})
         if self.dist.is_main:
             logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
-        apply_changes(self, state.get("resume_changes") or {}, report=self.dist.is_main)
+        apply_changes(self, changes, report=self.dist.is_main)
 
     def save(self) -> Path:
         """Write ``checkpoints/last.pt`` atomically (rank 0 only), refusing non-finite weights."""
