@@ -143,7 +143,7 @@ def test_resumed_run_keeps_its_best_and_matches_an_uninterrupted_one(mnist, tmp_
 
 def test_a_resumed_run_compares_against_the_saved_best(mnist, tmp_path, monkeypatch) -> None:
     """Scripted FIDs (5 at step 2, then 7 and 9 after the resume): the best stays step 2."""
-    values = iter([5.0, 7.0, 9.0])
+    values = iter([5.0, 7.0, 9.0, float("nan")])
     monkeypatch.setattr(PeriodicFID, "__call__", lambda self, gan: next(values))
     out = tmp_path / "run"
     _trainer(_gan(), mnist, out, 6, stopping_trainer(3)).fit()
@@ -157,6 +157,9 @@ def test_a_resumed_run_compares_against_the_saved_best(mnist, tmp_path, monkeypa
 
     _, extra, _ = describe_run(out)  # publishes step 2, and tells what came after it
     assert extra["fid_history"]["fid_classifier"]["values"] == [5.0, 7.0, 9.0]
+    _trainer(_gan(), mnist, out, steps=8, resume=True).fit()  # its FID at step 8 is NaN
+    assert _rows(out)[-1]["step"] == 8 and math.isnan(_rows(out)[-1]["fid_classifier"])
+    assert describe_run(out)[1]["fid_history"] == extra["fid_history"]  # JSON has no NaN
     text = fid_history_text(extra)
     assert "first 5.00 at step 2, lowest 5.00 at step 2, last 9.00 at step 6" in text
     assert "| 4 | 7.000 |" in text and f"({FID_N} samples" in text

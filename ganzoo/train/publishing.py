@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -40,14 +41,15 @@ def fid_history(run_dir: str | os.PathLike[str], last_step: int) -> dict[str, di
     (``fid_classifier`` / ``fid_inception``): ``{"samples": n, "steps": [...], "values": [...]}``.
 
     A step logged twice (a run resumed from an earlier checkpoint) keeps its last value, the one
-    of the training that led to the published weights."""
+    of the training that led to the published weights; a non-finite value (a diverged sample)
+    is left out, as JSON has no NaN."""
     per_metric: dict[str, dict[int, tuple[float, Any]]] = {}
     for row in MetricsLog(run_dir).read():
         step = row.get("step")
         if not isinstance(step, int) or step > last_step:
             continue
         for key in map(metric_name, FEATURES):
-            if isinstance(row.get(key), (int, float)):
+            if isinstance(row.get(key), (int, float)) and math.isfinite(row[key]):
                 per_metric.setdefault(key, {})[step] = (float(row[key]), row.get("fid_samples"))
     history = {}
     for key, measured in per_metric.items():
