@@ -255,16 +255,28 @@ def test_hardware_record_lists_the_sessions_that_trained(digits, tmp_path) -> No
         torch.set_num_threads(1)
         _trainer(_gan(), digits, tmp_path, steps=2).fit()
         first = load_checkpoint(tmp_path / "checkpoints" / "last.pt")["trainer"]["hardware"]
-        assert first.endswith("1 threads)")
+        assert "1 torch threads" in first and "kernels" in first
         torch.set_num_threads(2)
         _trainer(_gan(), digits, tmp_path, steps=2, resume=True).fit()
         state = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
         assert state["trainer"]["hardware"] == first
         _trainer(_gan(), digits, tmp_path, steps=3, resume=True).fit()
         state = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
-        assert state["trainer"]["hardware"] == f"{first}; {first.replace('1 threads', '2 threads')}"
+        assert state["trainer"]["hardware"] == f"{first}; {first.replace('1 torch', '2 torch')}"
     finally:
         torch.set_num_threads(threads)
+
+
+def test_published_record_names_the_cpu_and_the_precision(digits, tmp_path) -> None:
+    """A run's training record says which CPU trained it and in which precision, so that the
+    CPU times of tags trained on different machines can be weighed."""
+    from ganzoo.train.publishing import describe_run
+    from ganzoo.utils.hardware import cpu_model
+
+    _trainer(_gan(), digits, tmp_path, steps=1).fit()
+    training = describe_run(tmp_path)[1]["training"]
+    assert training["hardware"].startswith(f"{cpu_model()} (") and "kernels" in training["hardware"]
+    assert training["precision and speed"].startswith("fp32 (precision auto")  # tests pin fp32
 
 
 def test_metrics_csv_widens_when_a_resumed_run_logs_a_new_column(tmp_path) -> None:

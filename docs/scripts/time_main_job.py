@@ -21,8 +21,8 @@ from pathlib import Path
 import torch
 
 import ganzoo
-from ganzoo.bench.environment import device_name
 from ganzoo.train import load_checkpoint
+from ganzoo.utils.hardware import device_name
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,27 +15,8 @@ import torch
 
 from .. import __version__
 from ..utils.files import atomic_write
-from ..utils.precision import Hardware
+from ..utils.hardware import device_name
 from ..utils.threads import thread_note
-
-
-def device_name(device: torch.device | str) -> str:
-    """The GPU's name, or the CPU's model name with its core and thread counts, the kernels
-    torch picked for it and whether it has native bf16 (what ``precision="auto"`` decides on)."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    model = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    found = Hardware.detect("cpu")
-    bf16 = found.what.removeprefix("this CPU has ") if found.bf16_native else "no native bf16"
-    cores = f"{os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
-    return f"{model} ({cores}, {torch.backends.cpu.get_cpu_capability()} kernels, {bf16})"
 
 
 def environment(device: torch.device | str) -> dict[str, Any]:

@@ -95,6 +95,8 @@ def describe_run(
         "hardware": trainer.get("hardware", "unknown"),
         "seed": trainer.get("seed"),
     }
+    if (trainer.get("speed") or {}).get("note"):
+        training["precision and speed"] = trainer["speed"]["note"]
     last = state
     if path.name == "best.pt":
         last = load_checkpoint(run_dir / "checkpoints" / "last.pt")

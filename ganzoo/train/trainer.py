@@ -27,6 +27,7 @@ from ..gan import GANBase
 from ..objectives.diffaugment import DiffAugment
 from ..objectives.regularizers import loss_scaling
 from ..utils.files import atomic_write, remove_stale_temporaries, remove_temporaries_in
+from ..utils.hardware import device_name
 from ..utils.images import save_gif, save_grid
 from ..utils.sharding import batch_shard, per_sample
 from ..utils.threads import thread_note
@@ -64,12 +65,6 @@ class TrainResult:
     stopped_by: Alert | None = None  # the health alert that stopped the run, if any
     best_fid: float | None = None  # the lowest periodic FID (fid_every), kept in best.pt
     best_step: int | None = None  # the step that reached it
-
-
-def _hardware(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    return f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
 
 
 def _default_device() -> torch.device:
@@ -318,7 +313,7 @@ class Trainer:
     def _hardware_record(self) -> str:
         """The hardware of every session that trained steps, this one included if it did (a
         resumed run that was already finished keeps its record)."""
-        here = _hardware(self.device)
+        here = device_name(self.device)
         sessions = [*self._hardware, *([here] if self._trained_here else [])]
         return "; ".join(dict.fromkeys(sessions)) or here
 
