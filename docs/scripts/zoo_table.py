@@ -68,7 +68,7 @@ def verdict(fid: float, target: float | None) -> str:
     return "met" if fid <= target else f"+{fid - target:.1f} over"
 
 
-def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
+def table(tags: list[dict], floors: dict[str, dict], anchor: dict, index: dict[str, dict]) -> str:
     family_of = anchor["ganzoo_family"]
     rows = []
     for dataset, title in DATASETS.items():
@@ -111,7 +111,7 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict) -> str:
         for d in DATASETS
     }
     goal = anchor["targets"]["best_model"]
-    rows += scoreboard(tags, anchor, json.loads(INDEX.read_text()))
+    rows += scoreboard(tags, anchor, index)
     for dataset, r in best.items():
         if r is not None:
             rows.append(
@@ -200,10 +200,10 @@ def chart(tags: list[dict], anchor: dict, dataset: str, out: Path, floor: dict |
     plt.close(fig)
 
 
-def hero(tags: list[dict]) -> str:
+def hero(tags: list[dict], index: dict[str, dict]) -> str:
     """The README's first image: the grid of the best MNIST tag, its FID under it."""
     best = min((r for r in tags if r["dataset"] == "mnist"), key=lambda r: r["inception"]["fid"])
-    folder = json.loads(INDEX.read_text())[best["tag"]]["local_folder"]
+    folder = index[best["tag"]]["local_folder"]
     return (
         f"![Samples of {best['tag']}, the best MNIST tag measured]({folder}/samples.png)\n\n"
         f"*`{best['tag']}` (`ganzoo sample {best['tag']}`): Inception FID "
@@ -222,7 +222,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/zoo.md is stale")
     args = parser.parse_args()
     tags, floors = load_results()
-    stale = measured_other_weights(tags, json.loads(INDEX.read_text()))
+    index = json.loads(INDEX.read_text())
+    stale = measured_other_weights(tags, index)
     if stale:
         print(
             f"{', '.join(stale)}: the result measured other weights than ganzoo/pretrained.json "
@@ -232,9 +233,9 @@ def main() -> int:
         return 1
     anchor = json.loads(ANCHOR.read_text())
     page = PAGE.read_text()
-    new = render(page, table(tags, floors, anchor))
+    new = render(page, table(tags, floors, anchor, index))
     readme = README.read_text()
-    new_readme = render(readme, hero(tags), HERO) if HERO[0] in readme and tags else readme
+    new_readme = render(readme, hero(tags, index), HERO) if HERO[0] in readme and tags else readme
     if args.check:
         if new != page or new_readme != readme:
             print("docs/zoo.md or README.md is stale: run python docs/scripts/zoo_table.py")
