@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ganzoo
-from ganzoo.layers import SelfAttention2d
+from ganzoo.layers import LatentProjection, SelfAttention2d
 from ganzoo.models import AuxiliaryClassifierDiscriminator
 
 from .conftest import noise_models, tiny_args
@@ -155,3 +155,26 @@ def test_discriminator_sees_most_of_a_28px_digit(name: str) -> None:
     h[0, :, h.shape[2] // 2, h.shape[3] // 2].sum().backward()
     rows = x.grad[0, 0].abs().sum(dim=1).nonzero()
     assert rows.max() - rows.min() + 1 >= 20
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_latent_projection_is_the_transposed_conv_it_replaces(channels_last: bool) -> None:
+    """Same map and gradients as nn.ConvTranspose2d with its weights, in either weight layout
+    (the trainer's channels_last switch converts it), and the same state_dict keys."""
+    torch.manual_seed(0)
+    projection = LatentProjection(10, 6, 4, bias=True)
+    conv = torch.nn.ConvTranspose2d(10, 6, 4, 1, 0, bias=True)
+    conv.load_state_dict(projection.state_dict())
+    if channels_last:
+        projection = projection.to(memory_format=torch.channels_last)
+    z = torch.randn(5, 10, 1, 1)
+    out, expected = projection(z), conv(z)
+    torch.testing.assert_close(out, expected)
+    assert out.is_contiguous(memory_format=torch.channels_last) == channels_last
+    grad = torch.randn_like(expected)
+    out.backward(grad)
+    expected.backward(grad)
+    for name, param in conv.named_parameters():
+        torch.testing.assert_close(dict(projection.named_parameters())[name].grad, param.grad)
+    wider = torch.randn(2, 10, 3, 3)  # not a 1x1 input: the transposed convolution itself
+    torch.testing.assert_close(projection(wider), conv(wider))

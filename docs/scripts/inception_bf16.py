@@ -22,12 +22,13 @@ import copy
 import json
 import os
 import statistics
+import sys
 import warnings
 from pathlib import Path
 
 import torch
 
-from ganzoo.bench.environment import environment
+from ganzoo.bench.environment import environment, rerun_command
 from ganzoo.bench.timing import paired_speedup, time_rounds
 from ganzoo.data import load_dataset, to_unit_range
 from ganzoo.metrics import fid_from_features
@@ -129,12 +130,7 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     hardware = Hardware.detect("cpu")
     result = {
-        "command": "python docs/scripts/inception_bf16.py "
-        + " ".join(
-            f"--{k.replace('_', '-')} {v}"
-            for k, v in vars(args).items()
-            if k not in ("data_root", "out", "skip_fid")
-        ),
+        "command": rerun_command("docs/scripts/inception_bf16.py", sys.argv[1:]),
         "environment": environment("cpu"),
         "native_bf16": hardware.what,
     }

@@ -8,7 +8,8 @@ bf16 (autocast + channels_last + fused Adam: what ``precision="auto"`` picks on 
 native bf16), the two interleaved round by round. A 512x512 matmul in fp32 and in bf16 is
 timed first (best of 3 rounds), to show what this CPU's bf16 kernels can do. images/s is batch / the median round's
 seconds per step; the bf16/fp32 ratio is the median of the per-round paired ratios. Writes
-docs/benchmarks/precision_batch_cpu.json and docs/images/precision_vs_batch_cpu.png.
+docs/benchmarks/precision_batch_cpu.json (``--out``) and its picture in docs/images/
+(precision_vs_batch_cpu.png).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from pathlib import Path
 
 import torch
 
-from ganzoo.bench.environment import environment
+from ganzoo.bench.environment import environment, rerun_command
 from ganzoo.bench.harness import BenchTrainer
 from ganzoo.bench.peak import Matmul
 from ganzoo.bench.timing import paired_speedup, time_rounds
@@ -80,11 +82,11 @@ def plot(rows: list[dict], path: Path, title: str) -> None:
 
 
 def _title(result: dict) -> str:
-    env, size = result["environment"], result["command"].split("--img-size ")[1].split()[0]
+    env, size = result["environment"], result.get("img_size", 28)
     return (
         f"dcgan 3x{size}x{size} training, one torch thread\n{env['device']}\n"
         f"1-minute load average {env['load_average_1min']} to "
-        f"{result['load_average_1min_at_end']} (a shared machine)"
+        f"{result['load_average_1min_at_end']}"
     )
 
 
@@ -96,11 +98,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--plot-only", action="store_true", help="redraw from the JSON")
+    parser.add_argument("--out", default=str(ROOT / "docs/benchmarks/precision_batch_cpu.json"))
     args = parser.parse_args()
-    out = ROOT / "docs/benchmarks/precision_batch_cpu.json"
+    out = Path(args.out)
+    picture = (
+        ROOT / "docs/images" / (out.stem.replace("precision_batch", "precision_vs_batch") + ".png")
+    )
     if args.plot_only:
         result = json.loads(out.read_text())
-        plot(result["rows"], ROOT / "docs/images/precision_vs_batch_cpu.png", _title(result))
+        plot(result["rows"], picture, _title(result))
         return 0
     torch.set_num_threads(args.threads)
     env = environment("cpu")
@@ -118,22 +124,19 @@ def main() -> int:
             json.dumps({k: rows[-1][k] for k in ("batch", "images_per_s", "bf16_vs_fp32")}),
             flush=True,
         )
-    command = (
-        f"python docs/scripts/precision_batch_plot.py --img-size {args.img_size} --batch "
-        f"{' '.join(map(str, args.batch))} --steps {args.steps} --rounds {args.rounds} "
-        f"--threads {args.threads}"
-    )
+    command = rerun_command("docs/scripts/precision_batch_plot.py", sys.argv[1:])
     end = environment("cpu")
     result = {
         "command": command,
+        "img_size": args.img_size,
         "environment": env,
         "load_average_1min_at_end": end["load_average_1min"],
         "matmul": matmul,
         "rows": rows,
     }
     out.write_text(json.dumps(result, indent=2) + "\n")
-    plot(rows, ROOT / "docs/images/precision_vs_batch_cpu.png", _title(result))
-    print(f"Wrote {out} and docs/images/precision_vs_batch_cpu.png")
+    plot(rows, picture, _title(result))
+    print(f"Wrote {out} and {picture}")
     return 0
 
 

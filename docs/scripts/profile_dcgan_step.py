@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from ganzoo.bench.environment import environment
+from ganzoo.bench.environment import environment, rerun_command
 from ganzoo.bench.harness import BenchTrainer
 from ganzoo.train import SpeedConfig
 
@@ -95,9 +96,7 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     result = {
-        "command": f"python docs/scripts/profile_dcgan_step.py --img-size {args.img_size} "
-        f"--batch {args.batch} --steps {args.steps} --precision "
-        f"{' '.join(args.precision)} --threads {args.threads}",
+        "command": rerun_command("docs/scripts/profile_dcgan_step.py", sys.argv[1:]),
         "environment": environment("cpu"),
         "profiles": {},
     }

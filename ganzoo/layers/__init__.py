@@ -9,6 +9,7 @@ from .conditioning import (
 )
 from .init import dcgan_init
 from .norm import make_norm, maybe_spectral_norm
+from .projection import LatentProjection
 from .resblocks import DownBlock, UpBlock
 from .sizes import spatial_plan
 
@@ -16,6 +17,7 @@ __all__ = [
     "ConditionalBatchNorm2d",
     "DownBlock",
     "LabelEmbedding",
+    "LatentProjection",
     "SelfAttention2d",
     "UpBlock",
     "append_label_embedding",

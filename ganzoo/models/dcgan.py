@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from ..layers import (
     LabelEmbedding,
+    LatentProjection,
     append_label_embedding,
     dcgan_init,
     make_norm,
@@ -37,7 +38,7 @@ class DCGANGenerator(Generator):
         in_dim = self._conditioning(latent_dim, num_classes, embed_dim)
         ch = width * 2 ** (blocks - 1)
         layers: list[nn.Module] = [
-            nn.ConvTranspose2d(in_dim, ch, base, 1, 0, bias=norm == "none"),
+            LatentProjection(in_dim, ch, base, bias=norm == "none"),
             make_norm(norm, ch),
             nn.ReLU(True),
         ]
