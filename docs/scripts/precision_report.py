@@ -141,6 +141,84 @@ def inception(name: str) -> None:
     print()
 
 
+def targets(name: str) -> None:
+    """Issue 17's targets from ``benchmarks/test_precision_targets.py --benchmark-json``."""
+    data = _load(name)
+    if not data:
+        return
+    first = data["benchmarks"][0]["extra_info"]
+    print(
+        "`python -m pytest benchmarks/test_precision_targets.py --benchmark-json "
+        f"docs/benchmarks/{name}` — {data['machine_info']['cpu']['brand_raw']}, "
+        f"{first['threads_note']}, {data['datetime'][:16]} UTC.\n"
+    )
+    print(
+        "| dcgan, batch 64 | default step | vs classic fp32 loop, paired per round | target | % of bf16 matmul peak | target |"
+    )
+    print("|---|---|--:|--:|--:|--:|")
+    for bench in data["benchmarks"]:
+        e, size = bench["extra_info"], bench["params"]["img_size"]
+        switches = [e["precision"]] + [k for k in ("channels_last", "fused") if e[k]]
+        low, high = e["speedup_range"]
+        print(
+            f"| 3x{size}x{size} | {' + '.join(switches)} | {e['speedup']:.2f}x ({low:.2f}-{high:.2f}) "
+            f"| {TARGETS[size]}x | {100 * e['peak_fraction']:.1f} % | 25 % |"
+        )
+    print()
+
+
+def projection(name: str) -> None:
+    """``benchmarks/test_latent_projection.py --benchmark-json``: the speed-up per precision."""
+    data = _load(name)
+    if not data:
+        return
+    print(
+        "`python -m pytest benchmarks/test_latent_projection.py --benchmark-json "
+        f"docs/benchmarks/{name}` — {data['machine_info']['cpu']['brand_raw']}, "
+        f"{data['benchmarks'][0]['extra_info']['threads']}, {data['datetime'][:16]} UTC.\n"
+    )
+    print(
+        "| first generator layer, batch 64, forward + backward | LatentProjection vs ConvTranspose2d, paired per round |"
+    )
+    print("|---|--:|")
+    for bench in data["benchmarks"]:
+        e = bench["extra_info"]
+        low, high = e["speedup_range"]
+        print(f"| {e['precision']} | {e['speedup']:.2f}x ({low:.2f}-{high:.2f}) |")
+    print()
+
+
+def layers(name: str) -> None:
+    """``docs/scripts/layer_speedups.py``: each layer's fp32 and bf16 time and bf16 FLOP/s."""
+    data = _load(name)
+    if not data:
+        return
+    print(_where(data), "\n")
+    peak = data["bf16_matmul_peak"]
+    print(
+        f"bf16 matmul peak in the same run: {peak['kernel']}, {peak['flops_per_s'] / 1e9:.0f} GFLOP/s.\n"
+    )
+    for size, rows in data["sizes"].items():
+        total = {k: sum(r[k] for r in rows.values()) for k in ("fp32_ms", "bf16_ms")}
+        print(
+            f"| 3x{size}x{size}, batch {data['batch']}: layer | input | fp32 ms | bf16 ms | bf16/fp32, paired | bf16 % of peak |"
+        )
+        print("|---|---|--:|--:|--:|--:|")
+        for layer, r in rows.items():
+            share = (
+                f"{100 * r['bf16_flops_per_s'] / peak['flops_per_s']:.1f} %" if r["flops"] else "—"
+            )
+            low, high = r["speedup_range"]
+            print(
+                f"| {layer} ({r['layer']}) | {'x'.join(map(str, r['input'][1:]))} | {r['fp32_ms']:.2f} "
+                f"| {r['bf16_ms']:.2f} | {r['speedup']:.2f}x ({low:.2f}-{high:.2f}) | {share} |"
+            )
+        print(
+            f"| all of them | | {total['fp32_ms']:.2f} | {total['bf16_ms']:.2f} "
+            f"| {total['fp32_ms'] / total['bf16_ms']:.2f}x (of the sums) | |\n"
+        )
+
+
 def _times(ratio: float) -> str:
     """bf16's rate against fp32's in words: ``5.3x faster`` or ``64x slower``."""
     return f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.0f}x slower"
@@ -156,7 +234,11 @@ SECTIONS = {
     "batch_amx": (batch_plot, "precision_batch_cpu_amx.json"),
     "profile_amx": (profile, "profile_dcgan_step_cpu_amx.json"),
     "inception_amx": (inception, "inception_bf16_cpu_amx.json"),
+    "targets_amx": (targets, "precision_targets_cpu_amx.json"),
+    "projection_amx": (projection, "latent_projection_cpu_amx.json"),
+    "layers_amx": (layers, "layer_speedups_cpu_amx.json"),
 }
+TARGETS = {28: 2.5, 64: 3.0}  # benchmarks/test_precision_targets.py: x the classic fp32 loop
 DOC = RESULTS.parent / "benchmarks.md"
 
 
