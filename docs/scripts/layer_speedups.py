@@ -26,7 +26,7 @@ import torch
 from torch import Tensor, nn
 
 import ganzoo
-from ganzoo.bench.environment import environment, rerun_command
+from ganzoo.bench.environment import environment, rerun_command, write_measurement
 from ganzoo.bench.flops import count_flops
 from ganzoo.bench.peak import Matmul
 from ganzoo.bench.timing import paired_speedup, time_rounds
@@ -118,11 +118,10 @@ def main() -> int:
         for name, layer, x, input_grad in layer_inputs(size, args.batch):
             row = measure_layer(layer, x, input_grad, args.rounds, args.steps)
             layers[name] = {"layer": type(layer).__name__, "input": list(x.shape), **row}
-            print(size, name, json.dumps({k: v for k, v in layers[name].items()}), flush=True)
+            print(size, name, json.dumps(layers[name]), flush=True)
         result["sizes"][str(size)] = layers
     result["load_average_1min_at_end"] = environment("cpu")["load_average_1min"]
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(f"Wrote {args.out}")
+    write_measurement(args.out, result)
     return 0
 
 

@@ -141,17 +141,21 @@ def inception(name: str) -> None:
     print()
 
 
+def _pytest_where(data: dict, test_file: str, name: str, threads_key: str) -> str:
+    """The command, CPU, threads and date of a ``pytest --benchmark-json`` file."""
+    threads = data["benchmarks"][0]["extra_info"][threads_key]
+    return (
+        f"`python -m pytest {test_file} --benchmark-json docs/benchmarks/{name}` — "
+        f"{data['machine_info']['cpu']['brand_raw']}, {threads}, {data['datetime'][:16]} UTC.\n"
+    )
+
+
 def targets(name: str) -> None:
     """Issue 17's targets from ``benchmarks/test_precision_targets.py --benchmark-json``."""
     data = _load(name)
     if not data:
         return
-    first = data["benchmarks"][0]["extra_info"]
-    print(
-        "`python -m pytest benchmarks/test_precision_targets.py --benchmark-json "
-        f"docs/benchmarks/{name}` — {data['machine_info']['cpu']['brand_raw']}, "
-        f"{first['threads_note']}, {data['datetime'][:16]} UTC.\n"
-    )
+    print(_pytest_where(data, "benchmarks/test_precision_targets.py", name, "threads_note"))
     print(
         "| dcgan, batch 64 | default step | vs classic fp32 loop, paired per round | target | % of bf16 matmul peak | target |"
     )
@@ -172,11 +176,7 @@ def projection(name: str) -> None:
     data = _load(name)
     if not data:
         return
-    print(
-        "`python -m pytest benchmarks/test_latent_projection.py --benchmark-json "
-        f"docs/benchmarks/{name}` — {data['machine_info']['cpu']['brand_raw']}, "
-        f"{data['benchmarks'][0]['extra_info']['threads']}, {data['datetime'][:16]} UTC.\n"
-    )
+    print(_pytest_where(data, "benchmarks/test_latent_projection.py", name, "threads"))
     print(
         "| first generator layer, batch 64, forward + backward | LatentProjection vs ConvTranspose2d, paired per round |"
     )
