@@ -39,6 +39,15 @@ def test_zoo_table_is_current() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_precision_blocks_are_current() -> None:
+    """docs/benchmarks.md's precision blocks are what precision_report.py makes of the JSON."""
+    script = ROOT / "docs" / "scripts" / "precision_report.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_zoo_table_refuses_a_result_of_other_weights_than_the_pinned_ones() -> None:
     stale = _script("zoo_table").measured_other_weights
     index = {"dcgan.mnist": {"sha256": "ab"}, "lsgan.mnist": {"sha256": "cd"}}

@@ -3,6 +3,7 @@ the JSON files the measuring scripts wrote (so every number there comes from a f
 
     python docs/scripts/precision_report.py          # rewrite the blocks in place
     python docs/scripts/precision_report.py --print  # print them
+    python docs/scripts/precision_report.py --check  # exit 1 if a block is stale (the tests)
 
 Each block sits between ``<!-- precision:NAME:begin -->`` and ``<!-- precision:NAME:end -->``.
 """
@@ -257,6 +258,11 @@ def main() -> int:
         if rendered and pattern.search(text):
             fresh = f"{begin}\n{rendered}\n{end}"
             text = pattern.sub(lambda _m, fresh=fresh: fresh, text)
+    if "--check" in sys.argv:
+        if text != DOC.read_text():
+            print(f"{DOC} is stale: run python docs/scripts/precision_report.py", file=sys.stderr)
+            return 1
+        return 0
     if "--print" not in sys.argv:
         DOC.write_text(text)
     return 0
