@@ -101,6 +101,22 @@ def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
     )
 
 
+def test_a_context_only_family_is_shown_beside_its_row_but_not_counted() -> None:
+    zoo_table = _script("zoo_table")
+    anchor = {
+        "ganzoo_family": {"dcgan": "NS GAN", "vanilla": "MM GAN"},
+        "best_fid": {"NS GAN": {"mnist": 6.8}, "MM GAN": {"mnist": 9.8}},
+        "context_only": {"vanilla": "an MLP, not the paper's conv net"},
+    }
+    assert zoo_table.target_families(anchor) == {"dcgan": "NS GAN"}
+    index = {"dcgan.mnist": {}, "vanilla.mnist": {}}
+    tags = [{"tag": "vanilla.mnist", "inception": {"fid": 90.0}}]
+    board = zoo_table.scoreboard(tags, anchor, index)
+    assert board[0] == "- Lucic et al. targets met: 0 of 1 family and dataset pairs."
+    assert board[1] == "- Over their target: none."
+    assert board[-1].endswith("both datasets: 0 of 1; on one of them: 0.")
+
+
 def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:
     zoo_fid = _script("zoo_fid")
     assert zoo_fid.replicate_tag("wgan-gp", "fashion-mnist") == "wgan-gp.fashion_mnist"
