@@ -117,6 +117,14 @@ def test_a_context_only_family_is_shown_beside_its_row_but_not_counted() -> None
     assert board[-1].endswith("both datasets: 0 of 1; on one of them: 0.")
 
 
+def test_republished_weights_get_the_next_hub_revision() -> None:
+    revision_after = _script("train_pretrained").revision_after
+    assert revision_after(None, "aa") == "v1"
+    assert revision_after({"revision": "v1", "sha256": "aa"}, "aa") == "v1"
+    assert revision_after({"revision": "v1", "sha256": "aa"}, "bb") == "v2"
+    assert revision_after({"revision": "v9", "sha256": "aa"}, "bb") == "v10"
+
+
 def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:
     zoo_fid = _script("zoo_fid")
     assert zoo_fid.replicate_tag("wgan-gp", "fashion-mnist") == "wgan-gp.fashion_mnist"

@@ -68,7 +68,19 @@ PUBLISHED = [
     "cyclegan_thin2thick",
     "cyclegan_mnist2fashion",
 ]
-REVISION = "v1"
+FIRST_REVISION = "v1"
+
+
+def revision_after(previous: dict | None, sha256: str) -> str:
+    """The Hub tag to pin for a (re)published tag: unchanged weights keep their revision, new
+    weights get the next one (``v1`` -> ``v2``), since a Hub tag names one commit for good and a
+    cache keyed by revision must never hold two different files."""
+    if previous is None:
+        return FIRST_REVISION
+    if previous.get("sha256") == sha256:
+        return previous["revision"]
+    number = int(str(previous.get("revision", FIRST_REVISION)).lstrip("v") or 1)
+    return f"v{number + 1}"
 
 
 def alerts_at(run_dir: Path, step: int, min_classes: int = 0) -> list[str]:
@@ -148,7 +160,7 @@ def publish(
     tag = f"{model}.{config.data.name.replace('-', '_')}"
     entry = {
         "hf_hub_id": repo_id,
-        "revision": REVISION,
+        "revision": FIRST_REVISION,  # main() moves it on from the published entry
         "sha256": sha256_of(folder / GENERATOR_WEIGHTS),
         "filename": GENERATOR_WEIGHTS,
         "local_folder": f"pretrained/{folder.name}",
@@ -205,6 +217,7 @@ def main() -> int:
         index = (
             json.loads(index_path.read_text()) if index_path.exists() else {}
         )  # re-read: runs may overlap
+        entry["revision"] = revision_after(index.get(tag), entry["sha256"])
         index[tag] = entry
         ordered = {
             t: index[t] for t in sorted(index, key=_published_order)
