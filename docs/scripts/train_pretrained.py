@@ -79,8 +79,7 @@ def revision_after(previous: dict | None, sha256: str) -> str:
         return FIRST_REVISION
     if previous.get("sha256") == sha256:
         return previous["revision"]
-    number = int(str(previous.get("revision", FIRST_REVISION)).lstrip("v") or 1)
-    return f"v{number + 1}"
+    return f"v{int(previous['revision'].removeprefix('v')) + 1}"
 
 
 def alerts_at(run_dir: Path, step: int, min_classes: int = 0) -> list[str]:
