@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
 from ganzoo.bench import format_table, load_results
+from ganzoo.utils.marked_blocks import replace_block, write_or_check
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -60,12 +60,10 @@ def render(text: str) -> str:
     for path in sorted(RESULTS.glob("*.json")):
         if "command" not in json.loads(path.read_text()).get("meta", {}):
             continue  # other benchmark files (pytest-benchmark output)
-        begin, end = f"<!-- bench:{path.stem}:begin -->", f"<!-- bench:{path.stem}:end -->"
-        pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-        if not pattern.search(text):
-            sys.exit(f"{DOC} has no {begin} ... {end} block for {path}")
-        fresh = f"{begin}\n{block(path)}\n{end}"
-        text = pattern.sub(lambda _match, fresh=fresh: fresh, text)
+        try:
+            text = replace_block(text, f"bench:{path.stem}", block(path))
+        except ValueError as error:
+            sys.exit(f"{DOC} has {error} for {path}")
     return text
 
 
@@ -73,15 +71,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the tables are stale")
     args = parser.parse_args()
-    current = DOC.read_text()
-    fresh = render(current)
-    if args.check:
-        if fresh != current:
-            print(f"{DOC} is stale: run python docs/scripts/bench_table.py", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(fresh)
-    return 0
+    fresh = {DOC: render(DOC.read_text())}
+    return write_or_check(fresh, check=args.check, remedy="python docs/scripts/bench_table.py")
 
 
 if __name__ == "__main__":

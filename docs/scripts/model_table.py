@@ -7,14 +7,13 @@ python docs/scripts/model_table.py --check  # exit 1 if they are stale (run by t
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 import ganzoo
+from ganzoo.utils.marked_blocks import replace_block, write_or_check
 
 ROOT = Path(__file__).resolve().parents[2]
-BEGIN, END = "<!-- model-table:begin -->", "<!-- model-table:end -->"
 
 
 def _millions(n: int) -> str:
@@ -97,35 +96,15 @@ def pretrained_table() -> str:
     return "\n".join(rows)
 
 
-def _replace(text: str, table: str) -> str:
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"markers {BEGIN} ... {END} not found")
-    return pattern.sub(f"{BEGIN}\n{table}\n{END}", text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    stale = []
-    tables = [(ROOT / "README.md", readme_table()), (ROOT / "docs" / "models.md", models_table())]
+    tables = {ROOT / "README.md": readme_table(), ROOT / "docs" / "models.md": models_table()}
     if (ROOT / "ganzoo" / "pretrained.json").exists():
-        tables.append((ROOT / "docs" / "pretrained.md", pretrained_table()))
-    for path, table in tables:
-        text = path.read_text()
-        new = _replace(text, table)
-        if new != text:
-            stale.append(path.name)
-            if not args.check:
-                path.write_text(new)
-    if args.check and stale:
-        print(
-            f"stale tables in {', '.join(stale)}: run python docs/scripts/model_table.py",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+        tables[ROOT / "docs" / "pretrained.md"] = pretrained_table()
+    fresh = {path: replace_block(path.read_text(), "model-table", t) for path, t in tables.items()}
+    return write_or_check(fresh, check=args.check, remedy="python docs/scripts/model_table.py")
 
 
 if __name__ == "__main__":

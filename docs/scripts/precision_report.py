@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 import sys
 from pathlib import Path
+
+from ganzoo.utils.marked_blocks import has_block, replace_block, write_or_check
 
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks"
 
@@ -244,8 +245,7 @@ DOC = RESULTS.parent / "benchmarks.md"
 
 
 def main() -> int:
-    current = DOC.read_text()
-    text = current
+    text = DOC.read_text()
     for name, (section, source) in SECTIONS.items():
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
@@ -253,20 +253,12 @@ def main() -> int:
         rendered = out.getvalue().strip()
         if "--print" in sys.argv:
             print(rendered, "\n")
-            continue
-        begin, end = f"<!-- precision:{name}:begin -->", f"<!-- precision:{name}:end -->"
-        pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-        if rendered and pattern.search(text):
-            fresh = f"{begin}\n{rendered}\n{end}"
-            text = pattern.sub(lambda _m, fresh=fresh: fresh, text)
-    if "--check" in sys.argv:
-        if text != current:
-            print(f"{DOC} is stale: run python docs/scripts/precision_report.py", file=sys.stderr)
-            return 1
+        elif rendered and has_block(text, f"precision:{name}"):
+            text = replace_block(text, f"precision:{name}", rendered)
+    if "--print" in sys.argv:
         return 0
-    if "--print" not in sys.argv:
-        DOC.write_text(text)
-    return 0
+    remedy = "python docs/scripts/precision_report.py"
+    return write_or_check({DOC: text}, check="--check" in sys.argv, remedy=remedy)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 import time
 from pathlib import Path
@@ -41,11 +40,11 @@ from ganzoo.data.datasets import IMAGE_SHAPES, canonical_name
 from ganzoo.run import load_run_config
 from ganzoo.train.speed import SpeedConfig
 from ganzoo.utils.files import atomic_write
+from ganzoo.utils.marked_blocks import replace_block, write_or_check
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "zoo" / "scale_estimates.json"
 DOC = ROOT / "docs" / "zoo_scale.md"
-BEGIN, END = "<!-- scale-table:begin -->", "<!-- scale-table:end -->"
 RECIPES = (
     "dcgan_cifar10",
     "sngan_cifar10",
@@ -191,10 +190,8 @@ def table(record: dict[str, Any]) -> str:
 
 def write_doc(record: dict[str, Any]) -> None:
     """Replace the table between the markers in docs/zoo_scale.md."""
-    text = DOC.read_text()
-    block = f"{BEGIN}\n{table(record)}\n{END}"
-    new = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    atomic_write(DOC, lambda tmp: Path(tmp).write_text(new))
+    fresh = {DOC: replace_block(DOC.read_text(), "scale-table", table(record))}
+    write_or_check(fresh, check=False, remedy="python docs/scripts/scale_estimates.py --doc-only")
 
 
 def main(argv: list[str] | None = None) -> int:

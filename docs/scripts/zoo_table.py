@@ -18,14 +18,14 @@ import statistics
 import sys
 from pathlib import Path
 
+from ganzoo.utils.marked_blocks import has_block, replace_block, write_or_check
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "docs" / "zoo" / "results"
 ANCHOR = ROOT / "docs" / "zoo" / "lucic2018.json"
 PAGE = ROOT / "docs" / "zoo.md"
 README = ROOT / "README.md"
 INDEX = ROOT / "ganzoo" / "pretrained.json"
-BEGIN, END = "<!-- zoo-table:begin -->", "<!-- zoo-table:end -->"
-HERO = "<!-- zoo-hero:begin -->", "<!-- zoo-hero:end -->"
 DATASETS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 
@@ -221,11 +221,6 @@ def hero(tags: list[dict], index: dict[str, dict]) -> str:
     )
 
 
-def render(page: str, body: str, markers: tuple[str, str] = (BEGIN, END)) -> str:
-    start, end = page.index(markers[0]) + len(markers[0]), page.index(markers[1])
-    return page[:start] + "\n" + body + page[end:]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/zoo.md is stale")
@@ -241,17 +236,13 @@ def main() -> int:
         )
         return 1
     anchor = json.loads(ANCHOR.read_text())
-    page = PAGE.read_text()
-    new = render(page, table(tags, floors, anchor, index))
+    fresh = {PAGE: replace_block(PAGE.read_text(), "zoo-table", table(tags, floors, anchor, index))}
     readme = README.read_text()
-    new_readme = render(readme, hero(tags, index), HERO) if HERO[0] in readme and tags else readme
+    if has_block(readme, "zoo-hero") and tags:
+        fresh[README] = replace_block(readme, "zoo-hero", hero(tags, index))
+    status = write_or_check(fresh, check=args.check, remedy="python docs/scripts/zoo_table.py")
     if args.check:
-        if new != page or new_readme != readme:
-            print("docs/zoo.md or README.md is stale: run python docs/scripts/zoo_table.py")
-            return 1
-        return 0
-    PAGE.write_text(new)
-    README.write_text(new_readme)
+        return status
     for dataset in DATASETS:
         if any(r["dataset"] == dataset for r in tags):
             out = ROOT / "docs" / "images" / f"zoo_fid_{dataset}.png"
