@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -123,6 +124,20 @@ def test_republished_weights_get_the_next_hub_revision() -> None:
     assert revision_after({"revision": "v1", "sha256": "aa"}, "aa") == "v1"
     assert revision_after({"revision": "v1", "sha256": "aa"}, "bb") == "v2"
     assert revision_after({"revision": "v9", "sha256": "aa"}, "bb") == "v10"
+
+
+def test_pinning_a_tag_moves_its_revision_on_and_keeps_the_others(tmp_path: Path) -> None:
+    pin = _script("train_pretrained").pin
+    index = tmp_path / "pretrained.json"
+    entry = {"hf_hub_id": "ganzoo/dcgan-mnist", "sha256": "aa", "filename": "g.safetensors"}
+    assert pin(index, "dcgan.mnist", entry)["revision"] == "v1"
+    pin(index, "wgan.mnist", {**entry, "hf_hub_id": "ganzoo/wgan-mnist"})
+    assert pin(index, "dcgan.mnist", entry)["revision"] == "v1"  # the same weights again
+    assert pin(index, "dcgan.mnist", {**entry, "sha256": "bb"})["revision"] == "v2"
+    pinned = json.loads(index.read_text())
+    assert list(pinned) == ["dcgan.mnist", "wgan.mnist"]  # the recipes' published order
+    assert list(pinned["dcgan.mnist"]) == ["hf_hub_id", "revision", "sha256", "filename"]
+    assert (pinned["dcgan.mnist"]["sha256"], pinned["wgan.mnist"]["revision"]) == ("bb", "v1")
 
 
 def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:

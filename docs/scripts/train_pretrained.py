@@ -8,7 +8,8 @@ with ``fid_every`` keep one, see ``ganzoo.train.periodic_fid``) or else its last
 `ganzoo.hub.export_folder` to pretrained/<model>-<dataset>/ (fp16 generator, config.json with
 sha256, samples.png, progress.gif, recipe.yaml, model card) and recorded in
 ganzoo/pretrained.json (repo id, pinned revision tag, sha256). Upload a folder with
-`hf upload ganzoo/<model>-<dataset> pretrained/<model>-<dataset>` and tag it `v1`.
+`hf upload ganzoo/<model>-<dataset> pretrained/<model>-<dataset>` and tag it with the revision
+pinned there (`v1`, then `v2` for new weights, ...).
 A run whose health monitor flags the step to publish (mode collapse, a dead discriminator, ...),
 or whose samples there cover fewer than ``class_fraction`` of a labelled dataset's classes (the
 monitor only alerts on a fall from above it), is not published unless ``--allow-alerts``; when
@@ -24,6 +25,7 @@ published tag (seed 0), for the headline rows' mean and spread over seeds.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import math
 import shutil
@@ -36,6 +38,7 @@ from ganzoo.metrics import CLASSIFIER_CLASSES, classifier_dataset
 from ganzoo.run import RunConfig, apply_overrides, load_run_config, train
 from ganzoo.train.health import HealthConfig
 from ganzoo.train.publishing import describe_run, published_checkpoint
+from ganzoo.utils.files import atomic_write
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = [
@@ -159,7 +162,6 @@ def publish(
     tag = f"{model}.{config.data.name.replace('-', '_')}"
     entry = {
         "hf_hub_id": repo_id,
-        "revision": FIRST_REVISION,  # main() moves it on from the published entry
         "sha256": sha256_of(folder / GENERATOR_WEIGHTS),
         "filename": GENERATOR_WEIGHTS,
         "local_folder": f"pretrained/{folder.name}",
@@ -168,6 +170,26 @@ def publish(
         f"{tag}: {folder} ({extra['training']['training time']}, {extra['training']['hardware']})"
     )
     return tag, entry
+
+
+def pin(index_path: Path, tag: str, entry: dict) -> dict:
+    """Record ``entry`` as ``tag`` in the index with its Hub revision (see ``revision_after``).
+
+    Reads, updates and atomically rewrites the index under a lock, so runs that finish at the
+    same time each add their tag. A model's first tag in ``PUBLISHED`` order is its default.
+    """
+    lock_path = ROOT / "runs" / f".{index_path.name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        index = json.loads(index_path.read_text()) if index_path.exists() else {}
+        revision = revision_after(index.get(tag), entry["sha256"])
+        pinned = {"hf_hub_id": entry["hf_hub_id"], "revision": revision, **entry}
+        index[tag] = pinned
+        ordered = {t: index[t] for t in sorted(index, key=_published_order)}
+        text = json.dumps(ordered, indent=2) + "\n"
+        atomic_write(index_path, lambda tmp: Path(tmp).write_text(text))
+    return pinned
 
 
 def _published_order(tag: str) -> int:
@@ -213,15 +235,7 @@ def main() -> int:
     index_path = ROOT / "ganzoo" / "pretrained.json"
     for name in args.only or PUBLISHED:
         tag, entry = publish(name, args.data_root, args.set, args.allow_alerts)
-        index = (
-            json.loads(index_path.read_text()) if index_path.exists() else {}
-        )  # re-read: runs may overlap
-        entry["revision"] = revision_after(index.get(tag), entry["sha256"])
-        index[tag] = entry
-        ordered = {
-            t: index[t] for t in sorted(index, key=_published_order)
-        }  # a model's first tag is its default
-        index_path.write_text(json.dumps(ordered, indent=2) + "\n")
+        print(f"{tag}: pinned at revision {pin(index_path, tag, entry)['revision']}")
     return 0
 
 
