@@ -307,3 +307,11 @@ def test_a_rerun_command_names_no_local_data_folder() -> None:
         "python docs/scripts/x.py --data-root DATA_ROOT --only dcgan.mnist --policy 'a b'"
     )
     assert rerun_command("x.py", ["--data-root"]) == "python x.py --data-root"
+
+
+def test_measured_matmul_peak_names_its_kernel() -> None:
+    from ganzoo.bench import Matmul, measure_matmul_peak
+
+    peak = measure_matmul_peak("cpu", "fp32", size=128, rounds=1)
+    assert peak.flops_per_s > 0 and math.isfinite(peak.flops_per_s)
+    assert peak.kernel == Matmul("cpu", "fp32", size=128).kernel

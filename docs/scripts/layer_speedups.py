@@ -28,7 +28,7 @@ from torch import Tensor, nn
 import ganzoo
 from ganzoo.bench.environment import environment, rerun_command, write_measurement
 from ganzoo.bench.flops import count_flops
-from ganzoo.bench.peak import Matmul
+from ganzoo.bench.peak import measure_matmul_peak
 from ganzoo.bench.timing import paired_speedup, time_rounds
 from ganzoo.layers import LatentProjection
 
@@ -104,13 +104,12 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     env = environment("cpu")
-    peak = Matmul("cpu", "bf16")
-    peak_s = min(time_rounds({"mm": peak}, "cpu", steps=1, rounds=3, warmup=2)["mm"])
+    peak = measure_matmul_peak("cpu", "bf16")
     result = {
         "command": rerun_command("docs/scripts/layer_speedups.py", sys.argv[1:]),
         "environment": env,
         "batch": args.batch,
-        "bf16_matmul_peak": {"kernel": peak.kernel, "flops_per_s": peak.flops / peak_s},
+        "bf16_matmul_peak": {"kernel": peak.kernel, "flops_per_s": peak.flops_per_s},
         "sizes": {},
     }
     for size in args.img_size:

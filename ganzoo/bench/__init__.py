@@ -10,7 +10,7 @@ from .environment import environment
 from .flops import count_flops
 from .harness import BenchTrainer, benchmark_model, resolve_models, run_suite
 from .memory import LiveTensorBytes
-from .peak import Matmul, matmul_peak_flops
+from .peak import Matmul, MatmulPeak, matmul_peak_flops, measure_matmul_peak
 from .reference import ClassicDCGAN
 from .report import format_table, load_results, plot_results, save_results
 from .result import BenchResult
@@ -22,12 +22,14 @@ __all__ = [
     "ClassicDCGAN",
     "LiveTensorBytes",
     "Matmul",
+    "MatmulPeak",
     "benchmark_model",
     "count_flops",
     "environment",
     "format_table",
     "load_results",
     "matmul_peak_flops",
+    "measure_matmul_peak",
     "plot_results",
     "resolve_models",
     "run_suite",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
@@ -63,11 +64,25 @@ class Matmul:
         self._run()
 
 
+class MatmulPeak(NamedTuple):
+    """The measured peak: FLOP/s and the kernel that reached it (see :class:`Matmul`)."""
+
+    flops_per_s: float
+    kernel: str
+
+
+def measure_matmul_peak(
+    device: torch.device | str, precision: str = "fp32", size: int | None = None, rounds: int = 3
+) -> MatmulPeak:
+    """The fastest of ``rounds`` rounds of :class:`Matmul` calls, on its own."""
+    mm = Matmul(device, precision, size)
+    steps = 10 if mm.device.type == "cuda" else 1
+    seconds = time_rounds({"mm": mm}, device, steps=steps, rounds=rounds, warmup=2)["mm"]
+    return MatmulPeak(mm.flops / min(seconds), mm.kernel)
+
+
 def matmul_peak_flops(
     device: torch.device | str, precision: str = "fp32", size: int | None = None, rounds: int = 3
 ) -> float:
     """FLOP/s of the fastest of ``rounds`` rounds of :class:`Matmul` calls, on its own."""
-    mm = Matmul(device, precision, size)
-    steps = 10 if mm.device.type == "cuda" else 1
-    seconds = time_rounds({"mm": mm}, device, steps=steps, rounds=rounds, warmup=2)["mm"]
-    return mm.flops / min(seconds)
+    return measure_matmul_peak(device, precision, size, rounds).flops_per_s
