@@ -84,6 +84,7 @@ _TRAIN_FLAGS = {
     "device": "device",
     "sample_every": "sample_every",
     "checkpoint_every": "checkpoint_every",
+    "keep_every": "keep_every",
     "log_every": "log_every",
     "fid_every": "fid_every",
     "fid_samples": "fid_samples",
@@ -100,7 +101,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     config = _run_config(args)
     out = Path(config.out_dir or Path("runs") / find_entry(config.model).name)
     try:
-        result = train(config, resume=args.resume)
+        result = train(config, resume=args.resume, resume_from=args.resume_from)
     except TrainingDiverged as err:
         raise TrainingDiverged(f"{err} {resume_hint(out, changes=True)}") from None
     if result.interrupted:
@@ -580,6 +581,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objective", help="adversarial loss, e.g. hinge, least-squares, wasserstein")
     p.add_argument("--sample-every", type=int)
     p.add_argument("--checkpoint-every", type=int)
+    p.add_argument(
+        "--keep-every",
+        type=int,
+        metavar="N",
+        help="also keep checkpoints/step_NNNNNNN.pt every N steps (later ones do not replace it)",
+    )
     p.add_argument("--log-every", type=int)
     p.add_argument(
         "--fid-every",
@@ -609,6 +616,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its last checkpoint"
+    )
+    p.add_argument(
+        "--resume-from",
+        metavar="CHECKPOINT",
+        help="start a new run in an empty --out from another run's checkpoint (e.g. one kept by "
+        "--keep-every) with this run's steps; its log starts with the source run's rows",
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")

@@ -200,10 +200,14 @@ def _create(config: RunConfig, args: dict[str, Any]) -> GANBase:
 
 
 def train(
-    config: RunConfig | str | os.PathLike[str], resume: bool = False, progress: bool | None = None
+    config: RunConfig | str | os.PathLike[str],
+    resume: bool = False,
+    progress: bool | None = None,
+    resume_from: str | os.PathLike[str] | None = None,
 ) -> TrainResult:
     """Train from a run config (object or YAML path); writes the resolved config to the run
-    folder. ``progress`` (if given) overrides ``config.train.progress``."""
+    folder. ``progress`` (if given) overrides ``config.train.progress``; ``resume_from`` starts
+    the run from another run's checkpoint (see :class:`~ganzoo.train.Trainer`)."""
     if not isinstance(config, RunConfig):
         config = load_run_config(config)
     if progress is not None:
@@ -213,5 +217,7 @@ def train(
         config.train = config.train.updated(fid_data_root=config.data.root)  # its test split
     out_dir = Path(config.out_dir or Path("runs") / gan.name)
     record = {**to_dict(config), "out_dir": str(out_dir)}  # `ganzoo train run.yaml` reruns it
-    trainer = Trainer(gan, data, out_dir, config.train, resume=resume, run_config=record)
+    trainer = Trainer(
+        gan, data, out_dir, config.train, resume=resume, resume_from=resume_from, run_config=record
+    )
     return trainer.fit()

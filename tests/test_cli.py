@@ -220,3 +220,23 @@ def test_quick_commands_import_nothing_they_do_not_use() -> None:
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().splitlines()[-1] == "[]", (args, result.stdout[-300:])
+
+
+def test_keep_every_then_a_run_branched_from_a_kept_checkpoint(tmp_path: Path) -> None:
+    tiny = [*TINY, "--log-every", "1"]
+    first = run(
+        "train", "dcgan", "--steps", "4", "--keep-every", "2", "--out", str(tmp_path / "a"), *tiny
+    )
+    assert first.returncode == 0, first.stderr
+    kept = tmp_path / "a" / "checkpoints" / "step_0000002.pt"
+    assert load_checkpoint(kept)["step"] == 2
+    branch = ["train", "dcgan", "--steps", "6", "--out", str(tmp_path / "b"), *tiny]
+    result = run(*branch, "--resume-from", str(kept))
+    assert result.returncode == 0, result.stderr
+    assert load_checkpoint(tmp_path / "b" / "checkpoints" / "last.pt")["step"] == 6
+    log = (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(row)["step"] for row in log] == [1, 2, 3, 4, 5, 6]
+    again = run(*branch, "--resume-from", str(kept))  # the branch exists now: said, not redone
+    errors = [line for line in again.stderr.splitlines() if line.startswith("error:")]
+    assert again.returncode != 0 and len(errors) == 1 and "add --resume" in errors[0], again.stderr
+    assert "Traceback" not in again.stderr

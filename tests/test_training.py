@@ -293,3 +293,54 @@ def test_metrics_csv_widens_when_a_resumed_run_logs_a_new_column(tmp_path) -> No
     assert [r["step"] for r in rows] == ["1", "2", "3", "4"]
     assert rows[1]["fid_classifier"] == "7.0" and rows[2]["fid_inception"] == "20.0"
     assert len(resumed.read()) == 4 and not list(tmp_path.glob("*.tmp"))
+
+
+def _decaying_gan(seed: int = 0) -> ganzoo.GAN:
+    """A tiny dcgan whose learning rates stay constant for the first half, then fall to 0."""
+    return _gan(seed=seed, recipe={"lr_schedule": {"name": "linear", "start": 0.5}})
+
+
+def test_kept_checkpoints_hold_their_steps_beside_last(digits, tmp_path) -> None:
+    _trainer(_gan(), digits, tmp_path, steps=5, keep_every=2, checkpoint_every=3).fit()
+    kept = sorted(p.name for p in (tmp_path / "checkpoints").glob("step_*.pt"))
+    assert kept == ["step_0000002.pt", "step_0000004.pt"]
+    for name, step in zip(kept, (2, 4), strict=True):
+        assert load_checkpoint(tmp_path / "checkpoints" / name)["step"] == step
+    assert load_checkpoint(tmp_path / "checkpoints" / "last.pt")["step"] == 5
+
+
+def test_a_branch_from_before_the_decay_equals_a_longer_run(digits, tmp_path) -> None:
+    """A 6-step run (rates fall from step 3) keeps step 2; a 10-step run branched from there
+    (rates fall from step 5) ends exactly where a 10-step run from scratch does."""
+    longer_gan = _decaying_gan()
+    longer = _trainer(longer_gan, digits, tmp_path / "longer", steps=10).fit()
+    _trainer(_decaying_gan(), digits, tmp_path / "short", steps=6, keep_every=2).fit()
+
+    branch_gan = _decaying_gan(seed=123)  # everything must come from the kept checkpoint
+    kept = tmp_path / "short" / "checkpoints" / "step_0000002.pt"
+    branched = _trainer(branch_gan, digits, tmp_path / "branch", steps=10, resume_from=kept).fit()
+
+    assert branched.step == 10
+    assert _losses(branched.history) == _losses(longer.history)[2:]
+    for key, value in longer_gan.state_dict().items():
+        assert torch.equal(value, branch_gan.state_dict()[key]), key
+    rows = [json.loads(x) for x in (tmp_path / "branch" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == list(range(1, 11))  # the source's rows 1-2, then its own
+    short_rows = (tmp_path / "short" / "metrics.jsonl").read_text().splitlines()
+    assert [json.dumps(r) for r in rows[:2]] == short_rows[:2]
+    record = load_checkpoint(tmp_path / "branch" / "checkpoints" / "last.pt")["trainer"]
+    assert record["resumes"] == [{"step": 2, "changes": {"steps": [6, 10]}}]
+
+
+def test_a_branch_needs_an_empty_folder_and_a_checkpoint(digits, tmp_path) -> None:
+    _trainer(_gan(), digits, tmp_path / "run", steps=2).fit()
+    source = tmp_path / "run" / "checkpoints" / "last.pt"
+    with pytest.raises(ganzoo.ConfigError, match=r"already holds a run.*--resume"):
+        _trainer(_gan(), digits, tmp_path / "run", steps=4, resume_from=source).fit()
+    with pytest.raises(ganzoo.ConfigError, match="is not a checkpoint"):
+        _trainer(_gan(), digits, tmp_path / "new", steps=4, resume_from=tmp_path / "no.pt").fit()
+    _trainer(_gan(), digits, tmp_path / "branch", steps=3, resume_from=tmp_path / "run").fit()
+    again = _trainer(
+        _gan(), digits, tmp_path / "branch", steps=4, resume_from=source, resume=True
+    ).fit()  # the branch's own checkpoint wins once it has one
+    assert again.step == 4 and len(again.history) == 1

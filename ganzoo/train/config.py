@@ -30,7 +30,9 @@ class TrainConfig:
     ``fid_inception`` and keeps ``checkpoints/best.pt`` at its best; ``fid_data_root`` is
     where a torchvision test split lives (default: the run's ``data.root``, else
     ``$GANZOO_DATA``). ``diffaugment`` is a DiffAugment policy (``translation,cutout,color``;
-    empty: off) applied to every image the discriminator sees.
+    empty: off) applied to every image the discriminator sees. ``keep_every`` keeps a copy of
+    the checkpoint every that many steps (``checkpoints/step_NNNNNNN.pt``), which later ones do
+    not replace: a new run can start from one (see :mod:`ganzoo.train.kept_checkpoints`).
     """
 
     steps: int | None = None
@@ -40,6 +42,7 @@ class TrainConfig:
     log_every: int = 25
     sample_every: int | None = None
     checkpoint_every: int | None = None
+    keep_every: int | None = None  # steps between kept checkpoints/step_NNNNNNN.pt; None: off
     num_samples: int = 64
     num_workers: int = 0
     progress: bool = True
@@ -63,6 +66,7 @@ class TrainConfig:
             log_every=self.log_every,
             sample_every=self.sample_every,
             checkpoint_every=self.checkpoint_every,
+            keep_every=self.keep_every,
             num_samples=self.num_samples,
             fid_every=self.fid_every,
         )

@@ -40,6 +40,7 @@ from .config import TrainConfig
 from .distributed import Distributed, launched_distributed, synchronize_batchnorm
 from .finite import first_nonfinite
 from .health import Alert, HealthMonitor, grad_norm
+from .kept_checkpoints import check_branch, keep_copy, seed_log
 from .lock import RunLock
 from .log import MetricsLog
 from .log_window import restore_window, window_state
@@ -86,7 +87,10 @@ class Trainer:
     ``config.fid_every`` adds a periodic classifier-feature FID to the log and keeps
     ``checkpoints/best.pt`` at its lowest (see :mod:`ganzoo.train.periodic_fid`);
     ``config.diffaugment`` augments everything the discriminator sees (DiffAugment).
-    ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped.
+    ``resume=True`` continues from ``checkpoints/last.pt`` exactly where a run stopped;
+    ``resume_from`` starts a new run in an empty ``out_dir`` from another run's checkpoint (one
+    that ``config.keep_every`` kept, say) with this config's steps, its log seeded with the
+    source run's rows up to that step.
     ``config`` (a :class:`~ganzoo.train.TrainConfig`) says how to train; keyword ``settings``
     change single fields of it (``Trainer(gan, data, steps=500)``); unset steps and batch size
     come from ``gan.recipe``. ``run_config`` (e.g. a CLI run's config) is saved as ``run.yaml``.
@@ -107,6 +111,7 @@ class Trainer:
         config: TrainConfig | None = None,
         *,
         resume: bool = False,
+        resume_from: str | os.PathLike[str] | None = None,
         run_config: dict[str, Any] | None = None,
         **settings: Any,
     ) -> None:
@@ -128,6 +133,8 @@ class Trainer:
         self.num_samples = config.num_samples
         self.num_workers = config.num_workers
         self.resume = resume
+        self.resume_from = resume_from
+        self.keep_every = config.keep_every
         self.progress = config.progress
         self.gif = config.gif
         self.run_config = run_config
@@ -243,11 +250,12 @@ class Trainer:
         try:
             self._prepare_fid()  # a missing reference is refused before training
             self._run_lock = RunLock.acquire(self.out_dir)  # one writer per run folder
-            if self.resume and self.checkpoint_path.exists():
-                state = load_checkpoint(self.checkpoint_path, map_location="cpu")
-                recipe = to_dict(self.gan.recipe)
-                sizes = {"steps": self.steps, "batch_size": self.batch_size, "seed": self.seed}
-                state["resume_changes"] = check_changes(state, recipe, **sizes)
+            if self.resume and self.checkpoint_path.exists():  # a branch, too, once it saved
+                return self._checked_state(self.checkpoint_path)
+            if self.resume_from is not None:
+                source = check_branch(self.resume_from, self.out_dir)
+                state = self._checked_state(source)
+                seed_log(source, self.out_dir, state["step"])
                 return state
             if self.resume:
                 logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
@@ -261,6 +269,14 @@ class Trainer:
             if not self.dist.enabled:
                 raise
             return err
+
+    def _checked_state(self, path: Path) -> dict[str, Any]:
+        """The training state in checkpoint ``path``, with what this run changes of it."""
+        state = load_checkpoint(path, map_location="cpu")
+        recipe = to_dict(self.gan.recipe)
+        sizes = {"steps": self.steps, "batch_size": self.batch_size, "seed": self.seed}
+        state["resume_changes"] = check_changes(state, recipe, **sizes)
+        return state
 
     def _prepare_fid(self) -> None:
         """Rank 0 with ``fid_every``: the periodic FID and its reference statistics."""
@@ -529,7 +545,10 @@ class Trainer:
                     self.step % self.fid_every == 0 or self.step == self.steps
                 )
                 log_now = self.step % self.log_every == 0 or self.step == self.steps or fid_now
-                save_now = self.step % self.checkpoint_every == 0 or self.step == self.steps
+                keep_now = bool(self.keep_every) and self.step % self.keep_every == 0
+                save_now = (
+                    self.step % self.checkpoint_every == 0 or self.step == self.steps or keep_now
+                )
                 if self._check_every_step or log_now or save_now:
                     totals = self.dist.average(totals)  # every rank then decides alike
                     self._raise_if_nonfinite(totals)
@@ -565,6 +584,8 @@ class Trainer:
                 if save_now:
                     self.dist.check_in_sync(self.gan, self.step)
                     self.save()
+                    if main and keep_now:
+                        keep_copy(self.checkpoint_path, self.step)
             checkpoint = self.save()
         self.tracker.close()
         if main:
