@@ -35,10 +35,11 @@ def replace_block(text: str, name: str, body: str) -> str:
     Raises ValueError when ``text`` has no such block.
     """
     begin, end = block_markers(name)
-    if not has_block(text, name):
-        raise ValueError(f"no {begin} ... {end} block")
     fresh = f"{begin}\n{body.strip(chr(10))}\n{end}"
-    return _pattern(name).sub(lambda _match: fresh, text, count=1)
+    new, found = _pattern(name).subn(lambda _match: fresh, text, count=1)
+    if not found:
+        raise ValueError(f"no {begin} ... {end} block")
+    return new
 
 
 def write_or_check(fresh: Mapping[Path, str], *, check: bool, remedy: str) -> int:
