@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -153,6 +155,24 @@ def test_seed_zero_is_not_a_replicate(tmp_path) -> None:
     assert result.returncode != 0 and "seed 0 is the published run" in result.stderr
     result = subprocess.run([*command[:4], "--seed", "1"], capture_output=True, text=True)
     assert result.returncode == 2 and "--seed needs --only" in result.stderr
+
+
+def test_a_branch_starts_only_in_an_empty_run_folder(tmp_path) -> None:
+    """train_pretrained.py --resume-from never resumes (or overwrites) the run already there."""
+    script = ROOT / "docs" / "scripts" / "train_pretrained.py"
+    command = [sys.executable, str(script), "--data-root", str(tmp_path), "--resume-from", "x.pt"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "needs exactly one --only" in result.stderr
+    both = [*command, "--only", "dcgan_mnist", "--seed", "1"]
+    result = subprocess.run(both, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "replicates (--seed) start fresh" in result.stderr
+    out_dir = tmp_path / "run"
+    (out_dir / "checkpoints").mkdir(parents=True)
+    (out_dir / "checkpoints" / "last.pt").write_bytes(b"the run already here")
+    train_recipe = _script("train_pretrained").train_recipe
+    with pytest.raises(SystemExit, match="already holds a run; move it aside"):
+        train_recipe("dcgan_mnist", str(tmp_path), [], out_dir, resume_from=tmp_path / "x.pt")
+    assert (out_dir / "checkpoints" / "last.pt").read_bytes() == b"the run already here"
 
 
 def _pretrained_tags() -> set[str]:

@@ -20,6 +20,14 @@ only the best checkpoint is flagged, the last is published if it is sound.
 trains a replicate of a recipe with another seed into runs/seeds/<config>/seed<N>/ (resumed if
 it exists) and publishes nothing: ``docs/scripts/zoo_fid.py --seed-runs`` measures it beside the
 published tag (seed 0), for the headline rows' mean and spread over seeds.
+
+    mv runs/pretrained/lsgan_mnist runs/lsgan_mnist.40k
+    python docs/scripts/train_pretrained.py --data-root data --only lsgan_mnist \
+        --resume-from runs/lsgan_mnist.40k/checkpoints/step_0020000.pt
+
+trains a recipe made longer (``recipe.steps``) from a checkpoint its shorter run kept before its
+learning rates began to decay: it ends where the longer recipe trained from scratch would
+(``ganzoo.train.kept_checkpoints``), so the published card's reproduce command stays the same.
 """
 
 from __future__ import annotations
@@ -105,8 +113,18 @@ def fewest_classes(dataset: str) -> int:
     return math.ceil(HealthConfig().class_fraction * CLASSIFIER_CLASSES)
 
 
-def train_recipe(name: str, data_root: str, overrides: list[str], out_dir: Path) -> RunConfig:
-    """Train (or resume) ``zoo_configs/<name>.yaml`` with ``overrides`` into ``out_dir``."""
+def train_recipe(
+    name: str,
+    data_root: str,
+    overrides: list[str],
+    out_dir: Path,
+    resume_from: Path | None = None,
+) -> RunConfig:
+    """Train (or resume) ``zoo_configs/<name>.yaml`` with ``overrides`` into ``out_dir``.
+
+    ``resume_from`` starts the run from a checkpoint another run kept (a branch); ``out_dir``
+    must not hold a run then.
+    """
     config = apply_overrides(
         load_run_config(ROOT / "zoo_configs" / f"{name}.yaml"), list(overrides)
     )
@@ -114,9 +132,15 @@ def train_recipe(name: str, data_root: str, overrides: list[str], out_dir: Path)
     config.out_dir = str(out_dir)
     config.source = f"zoo_configs/{name}.yaml"
     checkpoint = out_dir / "checkpoints" / "last.pt"
-    if train(config, resume=checkpoint.exists(), progress=False).interrupted:
-        raise SystemExit(f"{name}: interrupted; rerun to resume it.")
-    return config
+    if resume_from is not None and checkpoint.exists():
+        raise SystemExit(
+            f"{name}: {out_dir} already holds a run; move it aside to branch from {resume_from}, "
+            "or rerun without --resume-from to continue it."
+        )
+    resume = checkpoint.exists()  # an interrupted branch, too, is resumed without resume_from
+    if not train(config, resume=resume, resume_from=resume_from, progress=False).interrupted:
+        return config
+    raise SystemExit(f"{name}: interrupted; rerun (without --resume-from) to resume it.")
 
 
 def replicate(name: str, data_root: str, seed: int, overrides: list[str] = ()) -> Path:
@@ -130,9 +154,14 @@ def replicate(name: str, data_root: str, seed: int, overrides: list[str] = ()) -
 
 
 def publish(
-    name: str, data_root: str, overrides: list[str] = (), allow_alerts: bool = False
+    name: str,
+    data_root: str,
+    overrides: list[str] = (),
+    allow_alerts: bool = False,
+    resume_from: Path | None = None,
 ) -> tuple[str, dict]:
-    config = train_recipe(name, data_root, overrides, ROOT / "runs" / "pretrained" / name)
+    out_dir = ROOT / "runs" / "pretrained" / name
+    config = train_recipe(name, data_root, overrides, out_dir, resume_from)
     run_dir, need = Path(config.out_dir), fewest_classes(config.data.name)
     gan, extra, files = describe_run(run_dir)
     published = extra["training"]["steps"]  # the step of the checkpoint to publish
@@ -225,7 +254,18 @@ def main() -> int:
         type=int,
         help="train a replicate with this seed into runs/seeds/ instead of publishing",
     )
+    parser.add_argument(
+        "--resume-from",
+        type=Path,
+        metavar="CHECKPOINT",
+        help="start the run (one --only, its run folder moved aside) from a checkpoint another run "
+        "kept, e.g. before its learning-rate decay, to train a longer recipe (training.md)",
+    )
     args = parser.parse_args()
+    if args.resume_from is not None and (not args.only or len(args.only) != 1):
+        parser.error("--resume-from needs exactly one --only: the recipe it branches")
+    if args.resume_from is not None and args.seed is not None:
+        parser.error("--resume-from branches a published run; replicates (--seed) start fresh")
     if args.seed is not None:
         if not args.only:
             parser.error("--seed needs --only: the recipes to replicate")
@@ -234,7 +274,7 @@ def main() -> int:
         return 0
     index_path = ROOT / "ganzoo" / "pretrained.json"
     for name in args.only or PUBLISHED:
-        tag, entry = publish(name, args.data_root, args.set, args.allow_alerts)
+        tag, entry = publish(name, args.data_root, args.set, args.allow_alerts, args.resume_from)
         print(f"{tag}: pinned at revision {pin(index_path, tag, entry)['revision']}")
     return 0
 
