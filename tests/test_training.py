@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -193,14 +194,18 @@ def test_checkpoint_from_another_model_is_refused(digits, tmp_path) -> None:
         _trainer(_gan("dcgan", width=16), digits, tmp_path, steps=4, resume=True).fit()
 
 
-def test_existing_run_is_not_overwritten_without_resume(digits, tmp_path) -> None:
+def test_existing_run_is_not_overwritten_without_resume(digits, tmp_path, caplog) -> None:
     _trainer(_gan(), digits, tmp_path, steps=2, run_config={"model": "dcgan", "seed": 0}).fit()
     before = (tmp_path / "checkpoints" / "last.pt").read_bytes()
     record = (tmp_path / "run.yaml").read_text()
-    with pytest.raises(ganzoo.CheckpointError, match="already holds a run"):
+    caplog.clear()
+    refused = pytest.raises(ganzoo.CheckpointError, match="already holds a run")
+    with caplog.at_level(logging.INFO, logger="ganzoo"), refused:
         _trainer(_gan(), digits, tmp_path, steps=2, run_config={"model": "other"}).fit()
     assert (tmp_path / "checkpoints" / "last.pt").read_bytes() == before
     assert (tmp_path / "run.yaml").read_text() == record
+    assert (tmp_path / "run.lock").read_text() == ""  # released: the next run takes no stale lock
+    assert not [r for r in caplog.records if " on cpu: " in r.getMessage()]  # said for runs only
 
 
 def test_load_gan_rebuilds_the_trained_model(digits, tmp_path) -> None:

@@ -185,9 +185,6 @@ class Trainer:
         requested = self.speed.precision
         self.speed = prepare_for_speed(self.gan, self.speed, self.device)
         self.speed_note = speed_note(self.speed, requested, self.device)
-        if self.dist.is_main:
-            threads = f"; {thread_note()}" if self.device.type == "cpu" else ""
-            logger.info("%s on %s: %s%s", self.gan.name, self.device, self.speed_note, threads)
         fused = self.speed.fused_optimizers
         self.g_optimizer = recipe.g_optimizer.build(self.gan.generator.parameters(), fused=fused)
         self.d_optimizer = recipe.d_optimizer.build(
@@ -230,6 +227,8 @@ class Trainer:
             self.dist.broadcast_module(self.gan)
         if not self.dist.is_main:
             return
+        threads = f"; {thread_note()}" if self.device.type == "cpu" else ""  # once it will run
+        logger.info("%s on %s: %s%s", self.gan.name, self.device, self.speed_note, threads)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.log = MetricsLog(
             self.out_dir, [self.fid_metric, "fid_samples"] if self.fid_every else []
@@ -250,25 +249,33 @@ class Trainer:
         try:
             self._prepare_fid()  # a missing reference is refused before training
             self._run_lock = RunLock.acquire(self.out_dir)  # one writer per run folder
-            if self.resume and self.checkpoint_path.exists():  # a branch, too, once it saved
-                return self._checked_state(self.checkpoint_path)
-            if self.resume_from is not None:
-                source = check_branch(self.resume_from, self.out_dir)
-                state = self._checked_state(source)
-                seed_log(source, self.out_dir, state["step"])
-                return state
-            if self.resume:
-                logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
-            elif self.checkpoint_path.exists():
-                raise CheckpointError(
-                    f"{self.out_dir} already holds a run (checkpoints/last.pt). Resume it with "
-                    "resume=True (--resume), or choose another output folder."
-                )
-            return None
+            try:
+                return self._resume_state()
+            except BaseException:
+                self._run_lock.release()  # a refused run leaves no pid behind in the lock
+                raise
         except Exception as err:
             if not self.dist.enabled:
                 raise
             return err
+
+    def _resume_state(self) -> dict[str, Any] | None:
+        """The state this run starts from (``resume``, ``resume_from``), or None for a new run."""
+        if self.resume and self.checkpoint_path.exists():  # a branch, too, once it saved
+            return self._checked_state(self.checkpoint_path)
+        if self.resume_from is not None:
+            source = check_branch(self.resume_from, self.out_dir)
+            state = self._checked_state(source)
+            seed_log(source, self.out_dir, state["step"])
+            return state
+        if self.resume:
+            logger.warning("No checkpoint in %s; starting a new run.", self.out_dir)
+        elif self.checkpoint_path.exists():
+            raise CheckpointError(
+                f"{self.out_dir} already holds a run (checkpoints/last.pt). Resume it with "
+                "resume=True (--resume), or choose another output folder."
+            )
+        return None
 
     def _checked_state(self, path: Path) -> dict[str, Any]:
         """The training state in checkpoint ``path``, with what this run changes of it."""
