@@ -16,6 +16,7 @@ from ganzoo.data import TensorImages, load_embedded
 from ganzoo.objectives import LossOutput, Objective
 from ganzoo.train import load_checkpoint, save_checkpoint
 from ganzoo.train.log import MetricsLog
+from ganzoo.train.publishing import changes_text
 from ganzoo.utils.files import atomic_write
 
 from .conftest import noise_models, tiny_args
@@ -334,7 +335,10 @@ def test_a_branch_from_before_the_decay_equals_a_longer_run(digits, tmp_path) ->
     short_rows = (tmp_path / "short" / "metrics.jsonl").read_text().splitlines()
     assert [json.dumps(r) for r in rows[:2]] == short_rows[:2]
     record = load_checkpoint(tmp_path / "branch" / "checkpoints" / "last.pt")["trainer"]
-    assert record["resumes"] == [{"step": 2, "changes": {"steps": [6, 10]}}]
+    assert record["resumes"] == [{"step": 2, "changes": {"steps": [6, 10]}, "branched": True}]
+    assert changes_text(record["resumes"]) == (
+        "at step 2 (branched from another run's checkpoint): steps 6 -> 10"
+    )
 
 
 def test_a_branch_needs_an_empty_folder_and_a_checkpoint(digits, tmp_path) -> None:
@@ -349,3 +353,12 @@ def test_a_branch_needs_an_empty_folder_and_a_checkpoint(digits, tmp_path) -> No
         _gan(), digits, tmp_path / "branch", steps=4, resume_from=source, resume=True
     ).fit()  # the branch's own checkpoint wins once it has one
     assert again.step == 4 and len(again.history) == 1
+    record = load_checkpoint(tmp_path / "branch" / "checkpoints" / "last.pt")["trainer"]
+    assert changes_text(record["resumes"]) == (
+        "at step 2 (branched from another run's checkpoint): steps 2 -> 3; at step 3: steps 3 -> 4"
+    )
+    unchanged = [{"step": 5, "changes": {}, "branched": True}]  # a branch is recorded regardless
+    assert (
+        changes_text(unchanged)
+        == "at step 5 (branched from another run's checkpoint): same settings"
+    )

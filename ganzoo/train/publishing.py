@@ -64,12 +64,17 @@ def fid_history(run_dir: str | os.PathLike[str], last_step: int) -> dict[str, di
 
 def changes_text(resumes: list[dict[str, Any]]) -> str:
     """The settings a run changed when it was resumed, as one line: ``at step 12,000:
-    recipe.ema_decay 0.0 -> 0.999, steps 12000 -> 20000``; resumes separated by ``;``."""
-    return "; ".join(
-        f"at step {r['step']:,}: "
-        + ", ".join(f"{key} {old} -> {new}" for key, (old, new) in r["changes"].items())
-        for r in resumes
-    )
+    recipe.ema_decay 0.0 -> 0.999, steps 12000 -> 20000``; resumes separated by ``;``. A run
+    branched from another run's checkpoint (``resume_from``) says so at the step it started."""
+
+    def one(resume: dict[str, Any]) -> str:
+        where = f"at step {resume['step']:,}"
+        if resume.get("branched"):
+            where += " (branched from another run's checkpoint)"
+        changed = [f"{key} {old} -> {new}" for key, (old, new) in resume["changes"].items()]
+        return f"{where}: {', '.join(changed) or 'same settings'}"
+
+    return "; ".join(one(r) for r in resumes)
 
 
 def describe_run(

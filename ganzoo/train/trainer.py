@@ -151,7 +151,8 @@ class Trainer:
         self.d_step = 0
         self.train_seconds = 0.0  # over all sessions of this run, resumed ones included
         self._hardware: list[str] = []  # of earlier sessions that trained steps
-        self.resumes: list[dict[str, Any]] = []  # {"step", "changes"} of each changed resume
+        # {"step", "changes"} of each changed resume; a branch's also has "branched": True
+        self.resumes: list[dict[str, Any]] = []
         self._trained_here = False  # whether this session trained a step
         self._fit_started = time.perf_counter()
         gan.check_data(data)
@@ -266,6 +267,7 @@ class Trainer:
         if self.resume_from is not None:
             source = check_branch(self.resume_from, self.out_dir)
             state = self._checked_state(source)
+            state["branched"] = True  # the run's record says its first steps were another run's
             seed_log(source, self.out_dir, state["step"])
             return state
         if self.resume:
@@ -373,9 +375,10 @@ class Trainer:
         if policy != self.augment.policy:
             changes["diffaugment"] = (policy or "off", self.augment.policy or "off")
         self.resumes = [*state.get("trainer", {}).get("resumes", [])]
-        if changes:
+        if changes or state.get("branched"):
             record = {key: list(pair) for key, pair in changes.items()}
-            self.resumes.append({"step": self.step, "changes": record})
+            entry = {"step": self.step, "changes": record}
+            self.resumes.append({**entry, "branched": True} if state.get("branched") else entry)
         if self.dist.is_main:
             logger.info("Resumed %s from step %d (%s).", self.gan.name, self.step, state["path"])
         apply_changes(self, changes, report=self.dist.is_main)
