@@ -640,6 +640,7 @@ def _kill_and_resume(tmp_path: Path, kills: int, seed: int, steps: int) -> None:
         )
     logged = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert logged == list(range(1, steps + 1))
+    assert (out / "progress.gif").stat().st_size > 0
 
 
 def test_five_sigkills_then_resume_equal_an_uninterrupted_run(tmp_path) -> None:
