@@ -75,12 +75,19 @@ def test_walk_waypoints_are_the_direct_samples_and_the_walk_is_seeded(dcgan, cga
         assert frames.shape == (9, 1, 28, 28) and frames.dtype == torch.float32
         assert frames.min() >= -1 and frames.max() <= 1 and path.shape == (9, gan.latent_dim)
         direct = gan.sample(3, seed=4, labels=labels, precision="fp32")
-        assert torch.equal(frames[[0, 4, 8]], direct)
+        # the same codes in a batch of 9 and one of 3: equal up to how the threads split the
+        # convolutions (bit-equal at one thread, 1e-6 apart at two)
+        assert torch.allclose(frames[[0, 4, 8]], direct, rtol=0, atol=1e-5)
         assert torch.equal(frames, gan.interpolate(5, points=3, seed=4, label=label))
         assert not torch.equal(frames, gan.interpolate(5, points=3, seed=5, label=label))
-        # the in-between images are new ones, not copies of the ends
-        assert (frames[2] - frames[0]).abs().mean() > 0.05
-        assert (frames[2] - frames[4]).abs().mean() > 0.05
+        # the in-between images are new ones: neither copies of the ends nor a pixel cross-fade
+        # of them (a trained generator may hold one digit for part of the way, so no single
+        # frame has to be far from both ends)
+        for i in (1, 2, 3):
+            cross_fade = (1 - i / 4) * frames[0] + i / 4 * frames[4]
+            assert (frames[i] - frames[0]).abs().mean() > 0.005
+            assert (frames[i] - frames[4]).abs().mean() > 0.005
+            assert (frames[i] - cross_fade).abs().mean() > 0.05
 
 
 def test_stylegan_walks_in_straight_lines_through_w() -> None:
