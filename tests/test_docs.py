@@ -76,7 +76,7 @@ def test_zoo_table_gives_a_tag_with_seed_replicates_its_mean_and_spread() -> Non
 
 def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
     """Only tags of families with a Lucic et al. row count; unmeasured ones are listed; a family
-    counts as meeting its targets on both datasets or on one."""
+    counts as meeting its targets on both datasets or on one; the last line counts every tag."""
     scoreboard = _script("zoo_table").scoreboard
     anchor = {
         "ganzoo_family": {"dcgan": "NS GAN", "wgan": "WGAN"},
@@ -94,12 +94,17 @@ def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
     assert scoreboard(tags, anchor, index) == [
         "- Lucic et al. targets met: 1 of 3 family and dataset pairs (`dcgan.fashion_mnist`).",
         "- Over their target: `dcgan.mnist` (+2.2).",
-        "- Not measured with Inception features yet: `wgan.mnist`.",
+        "- Pairs not measured with Inception features yet: `wgan.mnist`.",
         "- Families at or under their target on both datasets: 0 of 2; on one of them: 1 "
         "(`dcgan`).",
+        "- Tags measured with Inception features: 3 of 4; not yet: none.",
     ]
-    tags[0]["inception"]["fid"] = 6.8
+    tags.pop()  # cgan has no Lucic row: it is counted among all the tags, not the pairs
     assert scoreboard(tags, anchor, index)[-1] == (
+        "- Tags measured with Inception features: 2 of 4; not yet: `cgan.mnist`."
+    )
+    tags[0]["inception"]["fid"] = 6.8
+    assert scoreboard(tags, anchor, index)[-2] == (
         "- Families at or under their target on both datasets: 1 (`dcgan`) of 2; on one of them: 0."
     )
 
@@ -117,7 +122,7 @@ def test_a_context_only_family_is_shown_beside_its_row_but_not_counted() -> None
     board = zoo_table.scoreboard(tags, anchor, index)
     assert board[0] == "- Lucic et al. targets met: 0 of 1 family and dataset pairs."
     assert board[1] == "- Over their target: none."
-    assert board[-1].endswith("both datasets: 0 of 1; on one of them: 0.")
+    assert board[-2].endswith("both datasets: 0 of 1; on one of them: 0.")
 
 
 def test_republished_weights_get_the_next_hub_revision() -> None:

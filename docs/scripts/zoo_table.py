@@ -133,15 +133,18 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict, index: dict[s
 def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[str]:
     """Bullets counting the (family, dataset) pairs held to a Lucic et al. row: met, over, and the
     published tags of those families not measured with Inception features yet; then the
-    families that meet their target on both datasets and on one."""
+    families that meet their target on both datasets and on one; then how many of all the
+    published tags have an Inception result, naming the others."""
     family_of = target_families(anchor)
     measured = {r["tag"]: r for r in tags}
-    met, over, pending = [], [], []
+    met, over, pending, others = [], [], [], []
     met_datasets: dict[str, int] = {}
     for tag in sorted(index):
         model, _, dataset = tag.partition(".")
         dataset = dataset.replace("_", "-")
         if model not in family_of or dataset not in DATASETS:
+            if tag not in measured:
+                others.append(f"`{tag}`")
             continue
         if tag not in measured:
             pending.append(f"`{tag}`")
@@ -159,9 +162,11 @@ def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[s
         + (f" ({', '.join(met)})" if met else "")
         + ".",
         f"- Over their target: {', '.join(over) or 'none'}.",
-        f"- Not measured with Inception features yet: {', '.join(pending) or 'none'}.",
+        f"- Pairs not measured with Inception features yet: {', '.join(pending) or 'none'}.",
         f"- Families at or under their target on both datasets: {_families(met_datasets, 2)} "
         f"of {len(family_of)}; on one of them: {_families(met_datasets, 1)}.",
+        f"- Tags measured with Inception features: {len(measured)} of {len(index)}; not yet: "
+        f"{', '.join(others) or 'none'}.",
     ]
 
 
