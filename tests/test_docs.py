@@ -304,3 +304,28 @@ def test_readme_opening_names_every_model() -> None:
     opening = (ROOT / "README.md").read_text().split("<!-- zoo-hero:begin -->")[0]
     missing = [name for name in ganzoo.list_models() if f"`{name}`" not in opening]
     assert not missing, f"README's opening does not name {missing}"
+
+
+def test_translator_results_get_their_own_table_after_the_datasets() -> None:
+    """A translator's result (its dataset is a task) sorts after the noise models and is set
+    in the translation table with its target domain, never in a dataset's table."""
+    zoo_table = _script("zoo_table")
+    metrics = {"fid": 30.0, "kid": 0.01, "precision": 0.5, "recall": 0.4}
+    translator = {
+        "tag": "pix2pix.edges2mnist",
+        "model": "pix2pix",
+        "dataset": "edges2mnist",
+        "target": "mnist",
+        "inception": metrics,
+        "classifier": {"fid": 2.0, "classes_covered": 10},
+        "training": {"steps": 1000, "training time": "9.7 min"},
+    }
+    rows = zoo_table.translation_table([translator])
+    assert rows[-2] == (
+        "| `pix2pix.edges2mnist` | MNIST | 30.00 | 0.0100 | 0.50 / 0.40 | 10 / 10 | 2.00 "
+        "| 1000 | 9.7 min |"
+    )
+    assert zoo_table.translation_table([]) == []
+    anchor = {"ganzoo_family": {}, "best_fid": {}, "targets": {"best_model": {}}}
+    page = zoo_table.table([translator], {}, anchor, {"pix2pix.edges2mnist": {}})
+    assert page.count("`pix2pix.edges2mnist`") == 1 and "**Translation tasks**" in page

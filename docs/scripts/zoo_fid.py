@@ -5,7 +5,8 @@
     OMP_NUM_THREADS=1 python docs/scripts/zoo_fid.py --data-root DATA_ROOT --floors-only
 
 Protocol (Lucic et al. 2018): 10,000 generated images (seed 0, fp32 generator) against the
-10,000 images of the test split, Inception-v3 pool3 features in fp32 with the reference resize
+10,000 images of the test split (a translator's: its translations of the task's 10,000 test
+sources against the target domain's test images), Inception-v3 pool3 features in fp32 with the reference resize
 (``extractor="inception"``). Beside it: KID, precision/recall, density/coverage in the same
 space, Inception Score and class coverage from the dataset's classifier, and the FID in the
 classifier's feature space. The floor of a feature space is FID(first 10k train images vs the
@@ -30,11 +31,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
+
 import ganzoo
 from ganzoo.bench.environment import measurement_context, rerun_command, write_measurement
+from ganzoo.data.translation_tasks import TRANSLATION_TASKS
 from ganzoo.hub import CONFIG_NAME, save_pretrained
 from ganzoo.metrics import evaluate
-from ganzoo.metrics.evaluate import reference_features
+from ganzoo.metrics.classifier import prepare_images
+from ganzoo.metrics.evaluate import reference_features, translations
 from ganzoo.metrics.frechet import fid_from_features
 from ganzoo.train.publishing import describe_run
 
@@ -72,14 +77,21 @@ def floor(dataset: str, data_root: str, n: int = N) -> dict:
     return out | _context(started)
 
 
-def metrics(gan: ganzoo.GAN, dataset: str, data_root: str, n: int = N) -> dict:
-    """The table's metrics of one generator: Inception space first, then the classifier's."""
+def metrics(
+    subject: ganzoo.GAN | torch.Tensor,
+    dataset: str,
+    data_root: str,
+    n: int = N,
+    what: str = "samples (seed 0, fp32 generator)",
+) -> dict:
+    """The table's metrics of one generator's samples (or of given images, e.g. a translator's
+    outputs) against ``dataset``'s test split: Inception space first, then the classifier's."""
     common = dict(reference=dataset, n=n, data_root=data_root, precision="fp32", seed=0)
-    inception = evaluate(gan, extractor="inception", progress=True, **common)
-    classifier = evaluate(gan, extractor="classifier", metrics=("fid", "kid"), **common)
+    inception = evaluate(subject, extractor="inception", progress=True, **common)
+    classifier = evaluate(subject, extractor="classifier", metrics=("fid", "kid"), **common)
     keep = ("fid", "kid", "kid_std", "precision", "recall", "density", "coverage")
     return {
-        "protocol": f"{n} samples (seed 0, fp32 generator) vs {n} test images",
+        "protocol": f"{n} {what} vs {n} test images",
         "inception": _rounded(inception, (*keep, "extractor")),
         "classifier": _rounded(classifier, ("fid", "kid", "kid_std", "extractor"))
         | _rounded(inception, ("is", "is_std", "classes_covered", "class_kl_to_uniform")),
@@ -92,14 +104,24 @@ def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
     folder = ROOT / entry["local_folder"]
     config = json.loads((folder / CONFIG_NAME).read_text())
     gan = ganzoo.from_pretrained(folder)
+    dataset = config["dataset"]
+    if isinstance(gan, ganzoo.TranslationGAN):  # its translations of the task's test sources
+        target = TRANSLATION_TASKS[dataset][0][-1]
+        # at the test images' 28x28 (the classifiers' documented resize), so that both sides
+        # reach Inception's 299x299 from the same size
+        images = prepare_images(translations(gan, dataset, n, data_root=data_root))
+        what = f"translations of the {dataset} test sources (fp32 generator, resized to 28x28)"
+        measured = {"target": target, **metrics(images, target, data_root, n, what)}
+    else:
+        measured = metrics(gan, dataset, data_root, n)
     return {
         "tag": tag,
         "model": config["model"],
-        "dataset": config["dataset"],
+        "dataset": dataset,
         "revision": entry["revision"],
         "sha256": entry["sha256"],
         "training": config.get("training", {}),
-        **metrics(gan, config["dataset"], data_root, n),
+        **measured,
     } | _context(started)
 
 
@@ -168,9 +190,6 @@ def main() -> int:
         if tag not in index:
             parser.error(f"unknown tag {tag!r}; the tags are in ganzoo/pretrained.json")
         path = args.out / f"{tag}.json"
-        config = json.loads((ROOT / index[tag]["local_folder"] / CONFIG_NAME).read_text())
-        if config["dataset"] not in NOISE_DATASETS:  # translators: no Lucic anchor
-            continue
         if args.force or not path.exists():
             write_measurement(path, measure(tag, index[tag], args.data_root, args.n))
     return 0

@@ -43,7 +43,9 @@ def load_results() -> tuple[list[dict], dict[str, dict]]:
             floors[record["dataset"]] = record
         else:
             tags.append(record | {"replicate_fids": replicates.get(record["tag"], [])})
-    tags.sort(key=lambda r: (list(DATASETS).index(r["dataset"]), r["inception"]["fid"]))
+    # noise models by dataset, then the translators (their dataset is a task) by task
+    order = [*DATASETS, *sorted({r["dataset"] for r in tags} - set(DATASETS))]
+    tags.sort(key=lambda r: (order.index(r["dataset"]), r["inception"]["fid"]))
     return tags, floors
 
 
@@ -111,6 +113,7 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict, index: dict[s
                 f"(images/zoo_fid_{dataset}.png)",
             ]
         rows.append("")
+    rows += translation_table([r for r in tags if r["dataset"] not in DATASETS])
     best = {
         d: min(
             (r for r in tags if r["dataset"] == d),
@@ -128,6 +131,32 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict, index: dict[s
                 f"(target < {goal[dataset]}: {verdict(r['inception']['fid'], goal[dataset])})."
             )
     return "\n".join(rows).rstrip() + "\n"
+
+
+def translation_table(tags: list[dict]) -> list[str]:
+    """Rows of the translators (no Lucic et al. row): their translations of the task's test
+    sources against the target domain's test images, with the same metrics."""
+    if not tags:
+        return []
+    rows = [
+        "**Translation tasks** (translations of the 10k test sources against the target "
+        "domain's 10k test images; the floor is the target's)",
+        "",
+        "| tag | target | Inception FID | KID | precision / recall | classes "
+        "| classifier FID | steps | CPU time |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in tags:
+        training = r.get("training", {})
+        rows.append(
+            f"| `{r['tag']}` | {DATASETS.get(r['target'], r['target'])} "
+            f"| {r['inception']['fid']:.2f} | {r['inception']['kid']:.4f} "
+            f"| {r['inception']['precision']:.2f} / {r['inception']['recall']:.2f} "
+            f"| {r['classifier'].get('classes_covered', '—')} / 10 "
+            f"| {r['classifier']['fid']:.2f} | {training.get('steps', '—')} "
+            f"| {training.get('training time', '—')} |"
+        )
+    return [*rows, ""]
 
 
 def scoreboard(tags: list[dict], anchor: dict, index: dict[str, dict]) -> list[str]:
