@@ -5,9 +5,9 @@
     OMP_NUM_THREADS=1 python docs/scripts/zoo_fid.py --data-root DATA_ROOT --floors-only
 
 Protocol (Lucic et al. 2018): 10,000 generated images (seed 0, fp32 generator) against the
-10,000 images of the test split (a translator's: its translations of the task's 10,000 test
-sources against the target domain's test images), Inception-v3 pool3 features in fp32 with the reference resize
-(``extractor="inception"``). Beside it: KID, precision/recall, density/coverage in the same
+10,000 images of the test split (a translator's: its translations of the task's test sources,
+10,000 or all there are, against as many of the target domain's test images), Inception-v3
+pool3 features in fp32 with the reference resize (``extractor="inception"``). Beside it: KID, precision/recall, density/coverage in the same
 space, Inception Score and class coverage from the dataset's classifier, and the FID in the
 classifier's feature space. The floor of a feature space is FID(first 10k train images vs the
 10k test images). Reference features are cached by key (``$GANZOO_CACHE/stats``), so each split
@@ -35,6 +35,7 @@ import torch
 
 import ganzoo
 from ganzoo.bench.environment import measurement_context, rerun_command, write_measurement
+from ganzoo.data import load_dataset
 from ganzoo.data.translation_tasks import TRANSLATION_TASKS
 from ganzoo.hub import CONFIG_NAME, save_pretrained
 from ganzoo.metrics import evaluate
@@ -107,6 +108,9 @@ def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
     dataset = config["dataset"]
     if isinstance(gan, ganzoo.TranslationGAN):  # its translations of the task's test sources
         target = TRANSLATION_TASKS[dataset][0][-1]
+        c, size, _ = gan.source_shape
+        task = load_dataset(dataset, data_root, train=False, img_size=size, channels=c)
+        n = min(n, len(task.sources))  # thin2thick's test split has 5,000 sources
         # at the test images' 28x28 (the classifiers' documented resize), so that both sides
         # reach Inception's 299x299 from the same size
         images = prepare_images(translations(gan, dataset, n, data_root=data_root))

@@ -139,8 +139,8 @@ def translation_table(tags: list[dict]) -> list[str]:
     if not tags:
         return []
     rows = [
-        "**Translation tasks** (translations of the 10k test sources against the target "
-        "domain's 10k test images; the floor is the target's)",
+        "**Translation tasks** (translations of the task's test sources, 10k or all there "
+        "are, against as many of the target domain's test images; the floor is the target's)",
         "",
         "| tag | target | Inception FID | KID | precision / recall | classes "
         "| classifier FID | steps | CPU time |",
