@@ -1,9 +1,11 @@
-"""docs/scripts/zoo_fid.py on a translator tag: its translations against the target domain."""
+"""docs/scripts/zoo_fid.py on translator tags: translations against the target domain's test images."""
 
 from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 
@@ -49,3 +51,25 @@ def test_a_translator_is_measured_on_its_translations_against_the_target_test_im
         precision="fp32",
     )["fid"]
     assert fid < 0.7 * untranslated, (fid, untranslated)  # measured: 80 vs 164 at N = 40
+
+
+def test_a_task_without_a_reference_is_named_and_not_measured(tmp_path) -> None:
+    """thin2thick's targets are thickened digits: MNIST's test images are no reference for it."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "docs" / "scripts" / "zoo_fid.py"),
+            "--data-root",
+            str(tmp_path),
+            "--no-floors",
+            "--only",
+            "cyclegan.thin2thick",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "cyclegan.thin2thick: not measured: its targets are thickened digits" in out
+    assert not list(tmp_path.glob("*.json"))
