@@ -6,7 +6,8 @@
 
 Protocol (Lucic et al. 2018): 10,000 generated images (seed 0, fp32 generator) against the
 10,000 images of the test split (a translator's: its translations of the task's test sources,
-10,000 or all there are, against as many of the target domain's test images), Inception-v3
+10,000 or all there are, against as many of the target domain's test images, or of the task's
+own test targets where those are not a dataset's test images, as for thin2thick), Inception-v3
 pool3 features in fp32 with the reference resize (``extractor="inception"``). Beside it: KID, precision/recall, density/coverage in the same
 space, Inception Score and class coverage from the dataset's classifier, and the FID in the
 classifier's feature space. The floor of a feature space is FID(first 10k train images vs the
@@ -36,11 +37,20 @@ import torch
 import ganzoo
 from ganzoo.bench.environment import measurement_context, rerun_command, write_measurement
 from ganzoo.data import load_dataset
+from ganzoo.data.images import to_unit_range
 from ganzoo.data.translation_tasks import TRANSLATION_TASKS
 from ganzoo.hub import CONFIG_NAME, save_pretrained
-from ganzoo.metrics import evaluate
+from ganzoo.metrics import (
+    class_coverage,
+    density_coverage,
+    evaluate,
+    extract,
+    kernel_inception_distance,
+    precision_recall,
+)
 from ganzoo.metrics.classifier import prepare_images
 from ganzoo.metrics.evaluate import reference_features, translations
+from ganzoo.metrics.extractors import get_extractor
 from ganzoo.metrics.frechet import fid_from_features
 from ganzoo.train.publishing import describe_run
 
@@ -48,9 +58,9 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "docs" / "zoo" / "results"
 NOISE_DATASETS = ("mnist", "fashion-mnist")
 N = 10_000
-# Translation tasks whose targets are not a dataset's own test images: no reference to measure
-# them against yet (the task's test targets would be).
-NO_REFERENCE = {"thin2thick": "its targets are thickened digits, not MNIST's test images"}
+# Translation tasks whose targets are not a dataset's own test images (thin2thick's are dilated
+# digits): measured against the task's own test targets instead, as many as it has sources.
+OWN_TARGETS = ("thin2thick",)
 
 
 def _context(started: float) -> dict:
@@ -102,6 +112,30 @@ def metrics(
     }
 
 
+def metrics_against_images(
+    images: torch.Tensor, reference: torch.Tensor, classifier_dataset: str, what: str
+) -> dict:
+    """The table's metrics of ``images`` against given reference images (a task's own test
+    targets; both in [-1, 1], as many of each), in the same two feature spaces as ``metrics``."""
+    n = len(images)
+    spaces = {}
+    for name in ("inception", "classifier"):
+        ext = get_extractor(name, classifier_dataset, "cpu")
+        real, _ = extract(reference, classifier_dataset, n, extractor=ext, progress=True)
+        fake, probs = extract(images, classifier_dataset, n, extractor=ext, progress=True)
+        kid, kid_std = kernel_inception_distance(real, fake, subset_size=min(1000, n), seed=0)
+        space = {"fid": fid_from_features(real, fake), "kid": kid, "kid_std": kid_std}
+        if name == "inception":
+            space["precision"], space["recall"] = precision_recall(real, fake)
+            space["density"], space["coverage"] = density_coverage(real, fake)
+        else:  # class probabilities come from the classifier, whatever the features
+            classes = class_coverage(probs, num_classes=10)
+            space["classes_covered"] = classes["classes_covered"]
+            space["class_kl_to_uniform"] = classes["kl_to_uniform"]
+        spaces[name] = _rounded(space, tuple(space)) | {"extractor": ext.description}
+    return {"protocol": f"{n} {what} vs {n} of the task's test targets", **spaces}
+
+
 def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
     """The published metrics of one tag."""
     started = time.time()
@@ -118,7 +152,16 @@ def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:
         # reach Inception's 299x299 from the same size
         images = prepare_images(translations(gan, dataset, n, data_root=data_root))
         what = f"translations of the {dataset} test sources (fp32 generator, resized to 28x28)"
-        measured = {"target": target, **metrics(images, target, data_root, n, what)}
+        if dataset in OWN_TARGETS:
+            targets = prepare_images(to_unit_range(task.targets[:n]))
+            if len(targets) < n:
+                raise SystemExit(
+                    f"{tag}: {dataset} has {len(targets)} test targets for {n} sources"
+                )
+            own = metrics_against_images(images, targets, target, what)
+            measured = {"target": f"{dataset} test targets", **own}
+        else:
+            measured = {"target": target, **metrics(images, target, data_root, n, what)}
     else:
         measured = metrics(gan, dataset, data_root, n)
     return {
@@ -197,10 +240,7 @@ def main() -> int:
         if tag not in index:
             parser.error(f"unknown tag {tag!r}; the tags are in ganzoo/pretrained.json")
         path = args.out / f"{tag}.json"
-        task = json.loads((ROOT / index[tag]["local_folder"] / CONFIG_NAME).read_text())["dataset"]
-        if task in NO_REFERENCE:
-            print(f"{tag}: not measured: {NO_REFERENCE[task]}")
-        elif args.force or not path.exists():
+        if args.force or not path.exists():
             write_measurement(path, measure(tag, index[tag], args.data_root, args.n))
     return 0
 

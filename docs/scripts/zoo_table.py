@@ -135,12 +135,14 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict, index: dict[s
 
 def translation_table(tags: list[dict]) -> list[str]:
     """Rows of the translators (no Lucic et al. row): their translations of the task's test
-    sources against the target domain's test images, with the same metrics."""
+    sources against the target domain's test images (thin2thick: the task's own test targets),
+    with the same metrics."""
     if not tags:
         return []
     rows = [
         "**Translation tasks** (translations of the task's test sources, 10k or all there "
-        "are, against as many of the target domain's test images; the floor is the target's)",
+        "are, against as many of the target domain's test images, or of the task's own test "
+        "targets where they are not a dataset's test images; the floor is the target's)",
         "",
         "| tag | target | Inception FID | KID | precision / recall | classes "
         "| classifier FID | steps | CPU time |",
