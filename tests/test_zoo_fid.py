@@ -56,7 +56,8 @@ def test_thin2thick_is_measured_against_its_own_test_targets(data_root) -> None:
     """thin2thick's targets are dilated digits, not MNIST's test images: they are its reference."""
     tag = "cyclegan.thin2thick"
     entry = json.loads((ROOT / "ganzoo" / "pretrained.json").read_text())[tag]
-    result = _script("zoo_fid").measure(tag, entry, str(data_root), n=N)
+    zoo_fid = _script("zoo_fid")
+    result = zoo_fid.measure(tag, entry, str(data_root), n=N)
     assert result["target"] == "thin2thick test targets"
     assert result["protocol"] == (
         f"{N} translations of the thin2thick test sources (fp32 generator, resized to 28x28) "
@@ -70,7 +71,6 @@ def test_thin2thick_is_measured_against_its_own_test_targets(data_root) -> None:
     )
     assert classifier["classes_covered"] >= 8  # digits stay digits (40 samples: not all 10)
     # the thin digits it starts from, measured the same way against the thick ones, are further off
-    zoo_fid = _script("zoo_fid")
     size = ganzoo.from_pretrained(ROOT / entry["local_folder"]).source_shape[1]
     task = load_dataset("thin2thick", data_root, train=False, img_size=size, channels=1)
     thin = prepare_images(to_unit_range(task.sources[:N]))

@@ -40,16 +40,9 @@ from ganzoo.data import load_dataset
 from ganzoo.data.images import to_unit_range
 from ganzoo.data.translation_tasks import TRANSLATION_TASKS
 from ganzoo.hub import CONFIG_NAME, save_pretrained
-from ganzoo.metrics import (
-    class_coverage,
-    density_coverage,
-    evaluate,
-    extract,
-    kernel_inception_distance,
-    precision_recall,
-)
+from ganzoo.metrics import evaluate, extract
 from ganzoo.metrics.classifier import prepare_images
-from ganzoo.metrics.evaluate import reference_features, translations
+from ganzoo.metrics.evaluate import metrics_of_features, reference_features, translations
 from ganzoo.metrics.extractors import get_extractor
 from ganzoo.metrics.frechet import fid_from_features
 from ganzoo.train.publishing import describe_run
@@ -119,19 +112,14 @@ def metrics_against_images(
     targets; both in [-1, 1], as many of each), in the same two feature spaces as ``metrics``."""
     n = len(images)
     spaces = {}
-    for name in ("inception", "classifier"):
+    # Inception's space for the distances, the classifier's for the classes (as ``metrics``)
+    wanted = {"inception": ("fid", "kid", "pr", "dc"), "classifier": ("fid", "kid", "coverage")}
+    for name, names in wanted.items():
         ext = get_extractor(name, classifier_dataset, "cpu")
         real, _ = extract(reference, classifier_dataset, n, extractor=ext, progress=True)
         fake, probs = extract(images, classifier_dataset, n, extractor=ext, progress=True)
-        kid, kid_std = kernel_inception_distance(real, fake, subset_size=min(1000, n), seed=0)
-        space = {"fid": fid_from_features(real, fake), "kid": kid, "kid_std": kid_std}
-        if name == "inception":
-            space["precision"], space["recall"] = precision_recall(real, fake)
-            space["density"], space["coverage"] = density_coverage(real, fake)
-        else:  # class probabilities come from the classifier, whatever the features
-            classes = class_coverage(probs, num_classes=10)
-            space["classes_covered"] = classes["classes_covered"]
-            space["class_kl_to_uniform"] = classes["kl_to_uniform"]
+        space = metrics_of_features(real, fake, probs, names)
+        space.pop("class_histogram", None)  # the tables show classes covered, not the histogram
         spaces[name] = _rounded(space, tuple(space)) | {"extractor": ext.description}
     return {"protocol": f"{n} {what} vs {n} of the task's test targets", **spaces}
 

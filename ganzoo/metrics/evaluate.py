@@ -357,6 +357,24 @@ def evaluate(
         result["generator_precision"] = resolve_precision(
             precision, Hardware.detect(source.device), model=source.name, use="sample"
         )
+    result |= metrics_of_features(real, fake, fake_probs, metrics, seed)
+    flagged = unreliable(result)
+    if flagged:  # too few samples: the values are noise, and the JSON says so
+        result["unreliable"] = flagged
+    return result
+
+
+def metrics_of_features(
+    real: np.ndarray,
+    fake: np.ndarray,
+    fake_probs: np.ndarray,
+    metrics: Sequence[str] = METRICS,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """``metrics`` of the features ``fake`` against ``real`` (one feature space), with IS and
+    class coverage from ``fake_probs``, the classifier's class probabilities of the samples."""
+    n, n_reference = len(fake), len(real)
+    result: dict[str, Any] = {}
     if "fid" in metrics:
         result["fid"] = fid_from_features(real, fake)
     if "kid" in metrics:
@@ -375,9 +393,6 @@ def evaluate(
         result["classes_covered"] = summary["classes_covered"]
         result["class_kl_to_uniform"] = summary["kl_to_uniform"]
         result["class_histogram"] = [int(c) for c in summary["histogram"]]
-    flagged = unreliable(result)
-    if flagged:  # too few samples: the values are noise, and the JSON says so
-        result["unreliable"] = flagged
     return result
 
 
