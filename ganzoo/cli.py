@@ -16,6 +16,8 @@ from .errors import GanzooError, TrainingDiverged, speaking_to_cli
 from .utils.threads import set_threads
 
 if TYPE_CHECKING:
+    import torch
+
     from .gan import GAN
 
 
@@ -282,10 +284,17 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         args.reference = (
             _task_target(args.translate) if args.translate else _default_reference(args.source)
         )
-    own_data = _held_out_split(args)  # #20: never judge a model silently on its training images
+    folder = _reference_folder(args.reference)
+    reference, classifier, own_data = args.reference, args.classifier, False
+    if folder is None:
+        own_data = _held_out_split(args)  # #20: never judge a model silently on its training images
+    else:
+        args.split = args.split or "test"  # unused: the folder is the reference
+        reference, classifier = _folder_reference(args, gan, folder)
     extractor = check_inputs(  # built once here, reused by evaluate below
         None if args.translate else gan,
-        reference=args.reference,
+        reference=reference,
+        classifier=classifier,
         metrics=metrics,
         extractor=args.extractor,
         n=args.n,
@@ -304,7 +313,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
     result = evaluate(
         subject,
-        reference=args.reference,
+        reference=reference,
+        classifier=classifier,
         metrics=metrics,
         extractor=extractor,
         n=args.n,
@@ -317,6 +327,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         feature_precision=args.feature_precision,
     )
     result["source"] = args.source
+    if folder is not None:
+        result["reference"] = f"the images in {folder}"
     if own_data:
         result["reference_is_training_data"] = True
     if args.translate:
@@ -344,6 +356,47 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
         print(f"Wrote the nearest-neighbour figure to {path}")
     return 0
+
+
+def _reference_folder(reference: str) -> Path | None:
+    """``--reference`` as a folder of images, or None where it names a dataset."""
+    from .errors import ConfigError
+
+    path = Path(reference).expanduser()
+    if path.is_dir():
+        return path
+    if "/" in reference or reference.startswith((".", "~")):
+        raise ConfigError(
+            f"--reference folder {reference!r} does not exist; pass a folder of images, or "
+            "mnist | fashion-mnist."
+        )
+    return None
+
+
+def _folder_reference(
+    args: argparse.Namespace, gan: GAN, folder: Path
+) -> tuple[torch.Tensor, str | None]:
+    """The images in ``folder`` at the generator's shape, and the classifier to measure with
+    (``--classifier``, else the dataset the source was trained on or translates to, if one has
+    a classifier)."""
+    from .data import load_image_folder
+    from .errors import ConfigError
+    from .metrics.classifier import classifier_dataset
+
+    if args.nn_figure:
+        raise ConfigError(
+            "--nn-figure looks up neighbours in a dataset; use --reference mnist or "
+            "fashion-mnist with it."
+        )
+    channels, size, _ = gan.image_shape
+    images = load_image_folder(folder, size, channels, limit=args.n)
+    if args.classifier:
+        return images, args.classifier
+    try:
+        trained = _task_target(args.translate) if args.translate else trained_on(args.source)
+    except (GanzooError, KeyError, ValueError, OSError):
+        trained = None
+    return images, classifier_dataset(trained) if trained else None
 
 
 def _model_args(items: list[str] | None) -> dict:
@@ -712,8 +765,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--reference",
         default=None,
-        help="mnist | fashion-mnist (default: the dataset the source was trained on, "
-        "or --translate's target domain, else mnist)",
+        help="mnist | fashion-mnist, or a folder of images (default: the dataset the source "
+        "was trained on, or --translate's target domain, else mnist)",
+    )
+    p.add_argument(
+        "--classifier",
+        choices=["mnist", "fashion-mnist"],
+        help="with a folder --reference: whose classifier gives IS, class coverage and the "
+        "classifier features (default: the source's dataset, where it has one)",
     )
     p.add_argument(
         "--extractor",

@@ -40,10 +40,9 @@ from ganzoo.data import load_dataset
 from ganzoo.data.images import to_unit_range
 from ganzoo.data.translation_tasks import TRANSLATION_TASKS
 from ganzoo.hub import CONFIG_NAME, save_pretrained
-from ganzoo.metrics import evaluate, extract
+from ganzoo.metrics import evaluate
 from ganzoo.metrics.classifier import prepare_images
-from ganzoo.metrics.evaluate import metrics_of_features, reference_features, translations
-from ganzoo.metrics.extractors import get_extractor
+from ganzoo.metrics.evaluate import reference_features, translations
 from ganzoo.metrics.frechet import fid_from_features
 from ganzoo.train.publishing import describe_run
 
@@ -111,17 +110,23 @@ def metrics_against_images(
     """The table's metrics of ``images`` against given reference images (a task's own test
     targets; both in [-1, 1], as many of each), in the same two feature spaces as ``metrics``."""
     n = len(images)
-    spaces = {}
-    # Inception's space for the distances, the classifier's for the classes (as ``metrics``)
-    wanted = {"inception": ("fid", "kid", "pr", "dc"), "classifier": ("fid", "kid", "coverage")}
-    for name, names in wanted.items():
-        ext = get_extractor(name, classifier_dataset, "cpu")
-        real, _ = extract(reference, classifier_dataset, n, extractor=ext, progress=True)
-        fake, probs = extract(images, classifier_dataset, n, extractor=ext, progress=True)
-        space = metrics_of_features(real, fake, probs, names)
-        space.pop("class_histogram", None)  # the tables show classes covered, not the histogram
-        spaces[name] = _rounded(space, tuple(space)) | {"extractor": ext.description}
-    return {"protocol": f"{n} {what} vs {n} of the task's test targets", **spaces}
+    common = dict(reference=reference, classifier=classifier_dataset, n=n, precision="fp32")
+    inception = evaluate(
+        images, extractor="inception", metrics=("fid", "kid", "pr", "dc"), progress=True, **common
+    )
+    classifier = evaluate(
+        images, extractor="classifier", metrics=("fid", "kid", "coverage"), progress=True, **common
+    )
+    distances = ("fid", "kid", "kid_std")
+    return {
+        "protocol": f"{n} {what} vs {n} of the task's test targets",
+        "inception": _rounded(
+            inception, (*distances, "precision", "recall", "density", "coverage", "extractor")
+        ),
+        "classifier": _rounded(
+            classifier, (*distances, "classes_covered", "class_kl_to_uniform", "extractor")
+        ),
+    }
 
 
 def measure(tag: str, entry: dict, data_root: str, n: int = N) -> dict:

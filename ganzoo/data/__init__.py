@@ -1,9 +1,10 @@
 """Datasets (the embedded default, torchvision datasets, CelebA-64, image folders, two-domain
-pairs, translation tasks) and batch streams."""
+pairs, translation tasks), a flat folder of images as a tensor, and batch streams."""
 
 from .batch import Batch
 from .celeba import load_celeba
 from .datasets import DATASETS, default_data_root, load_dataset, load_embedded
+from .image_folder import load_image_folder
 from .images import TensorImages, to_unit_range
 from .loader import BatchStream
 from .pair_folders import (
@@ -43,6 +44,7 @@ __all__ = [
     "load_celeba",
     "load_dataset",
     "load_embedded",
+    "load_image_folder",
     "load_pair_folder",
     "load_paired_folders",
     "load_side_by_side",

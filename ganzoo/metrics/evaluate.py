@@ -112,12 +112,13 @@ def _batches(
         yield from source[:n].split(batch_size)
         return
     images = getattr(source, "images", None)
-    if images is None:
-        raise ConfigError(
-            "Evaluate a GAN, a tensor of images in [-1, 1], or a ganzoo TensorImages dataset."
+    if images is None:  # any other dataset of images in [-1, 1] (or (image, label) pairs)
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.Subset(source, range(n)), batch_size=batch_size
         )
-    if len(images) < n:
-        raise ConfigError(f"The reference data has {len(images)} images; asked for {n}.")
+        for batch in loader:
+            yield batch[0] if isinstance(batch, list | tuple) else batch
+        return
     for chunk in images[:n].split(batch_size):
         yield to_unit_range(chunk)
 
@@ -208,13 +209,13 @@ def _check_source(source: ImageSource, n: int) -> None:
         prepare_images(source[:1])  # the shape
         check_range(float(source[:n].min()), float(source[:n].max()))
     elif not isinstance(source, GAN):
-        images = getattr(source, "images", None)
-        if images is None:
+        if not isinstance(source, torch.utils.data.Dataset) or not hasattr(source, "__len__"):
             raise ConfigError(
-                "Evaluate a GAN, a tensor of images in [-1, 1], or a ganzoo TensorImages dataset."
+                f"Cannot evaluate a {type(source).__name__}: pass a GAN, a tensor of images in "
+                "[-1, 1], or a dataset of them (one with a length)."
             )
-        if len(images) < n:
-            raise ConfigError(f"The data to evaluate has {len(images)} images; asked for {n}.")
+        if len(source) < n:
+            raise ConfigError(f"The data to evaluate has {len(source)} images; asked for {n}.")
 
 
 def reference_features(
@@ -253,10 +254,57 @@ def reference_features(
     return features, probs
 
 
+_NEEDS_CLASSES = ("is", "coverage")
+
+
+def measuring_classifier(
+    reference: str | ImageSource,
+    classifier: str | None,
+    metrics: Sequence[str],
+    extractor: str | Extractor,
+) -> str:
+    """The dataset whose classifier gives the class probabilities (IS, class coverage) and the
+    ``classifier`` extractor's features: a named reference's own, else ``classifier``."""
+    if isinstance(reference, str):
+        own = REFERENCES[_reference_key(reference)]
+        if classifier is not None and REFERENCES[_reference_key(classifier)] != own:
+            raise ConfigError(
+                f"classifier={classifier!r} is for image references; the {own} reference is "
+                "measured with its own classifier. Drop classifier."
+            )
+        return own
+    if classifier is not None:
+        return REFERENCES[_reference_key(classifier)]
+    needs = [m for m in metrics if m in _NEEDS_CLASSES]
+    if getattr(extractor, "name", extractor) == "classifier" or needs:
+        raise ConfigError(
+            "Images as the reference need classifier='mnist' or 'fashion-mnist' (the classifier "
+            "whose features and classes are measured), or extractor='inception' with metrics "
+            "that need no classes (fid, kid, pr, dc)."
+        )
+    return "mnist"  # its class probabilities are computed, and none is reported
+
+
+def _check_reference_images(reference: ImageSource, n_reference: int) -> None:
+    if isinstance(reference, GAN):
+        raise ConfigError(
+            "The reference is a dataset name or images (a tensor in [-1, 1] or a dataset of "
+            "them), not a generator: sample it first, e.g. gan.sample(10000)."
+        )
+    have = len(reference) if hasattr(reference, "__len__") else None
+    if have is not None and have < n_reference:
+        raise ConfigError(
+            f"The reference holds {have} images; {n_reference} are needed. Pass n_reference "
+            f"<= {have} (--n {have}) or more reference images."
+        )
+    _check_source(reference, n_reference)
+
+
 def check_inputs(
     source: ImageSource | None,
     *,
-    reference: str,
+    reference: str | ImageSource,
+    classifier: str | None = None,
     metrics: Sequence[str],
     extractor: str | Extractor,
     n: int,
@@ -271,13 +319,17 @@ def check_inputs(
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise unknown_name("metric", unknown[0], METRICS)
-    key = _reference_key(reference)
+    dataset = measuring_classifier(reference, classifier, metrics, extractor)
     _check_split(split)
     if source is not None:
         _check_source(source, n)
     if isinstance(n_reference, bool) or not isinstance(n_reference, int) or n_reference < 2:
         raise ConfigError(f"n_reference must be a whole number >= 2, got {n_reference!r}.")
-    ext = _extractor(extractor, REFERENCES[key], device, feature_precision)
+    ext = _extractor(extractor, dataset, device, feature_precision)
+    if not isinstance(reference, str):
+        _check_reference_images(reference, n_reference)
+        return ext
+    key = _reference_key(reference)
     if not _stats_path(key, split, n_reference, ext).exists():  # fail now, not after the samples
         reference_images(key, split, data_root, n_reference)
     return ext
@@ -286,7 +338,8 @@ def check_inputs(
 def evaluate(
     source: ImageSource,
     *,
-    reference: str = "mnist",
+    reference: str | ImageSource = "mnist",
+    classifier: str | None = None,
     metrics: Sequence[str] = METRICS,
     extractor: str | Extractor = "classifier",
     n: int = 10_000,
@@ -310,13 +363,17 @@ def evaluate(
     ``extractor`` picks the feature space of FID, KID, precision/recall and density/coverage:
     ``classifier`` (offline, 128-d) or ``inception`` (the standard 2048-d pool3 features; the
     ``inception`` extra). Inception Score and class coverage always use the dataset's classifier.
+    ``reference`` is a dataset name (its ``split``; reference features are cached) or images:
+    a tensor in [-1, 1] or a dataset of them, e.g. a folder read by
+    :func:`ganzoo.data.load_image_folder`. Images need ``classifier`` (``mnist`` or
+    ``fashion-mnist``) unless only Inception distances are asked for.
     Returns the metric values plus ``n``, ``n_reference``, ``extractor`` and ``reference``.
     """
-    key = _reference_key(reference)
     n_reference = n_reference or n
     ext = check_inputs(
         source,
         reference=reference,
+        classifier=classifier,
         metrics=metrics,
         extractor=extractor,
         n=n,
@@ -326,9 +383,10 @@ def evaluate(
         device=device,
         feature_precision=feature_precision,
     )
+    dataset = measuring_classifier(reference, classifier, metrics, ext)
     fake, fake_probs = extract(
         source,
-        REFERENCES[key],
+        dataset,
         n,
         extractor=ext,
         batch_size=batch_size,
@@ -337,18 +395,31 @@ def evaluate(
         progress=progress,
         precision=precision,
     )
-    real, _ = reference_features(
-        key,
-        n_reference,
-        split=split,
-        extractor=ext,
-        data_root=data_root,
-        batch_size=batch_size,
-        device=device,
-        progress=progress,
-    )
+    if isinstance(reference, str):
+        real, _ = reference_features(
+            reference,
+            n_reference,
+            split=split,
+            extractor=ext,
+            data_root=data_root,
+            batch_size=batch_size,
+            device=device,
+            progress=progress,
+        )
+        described = f"{dataset} ({split} split)"
+    else:
+        real, _ = extract(
+            reference,
+            dataset,
+            n_reference,
+            extractor=ext,
+            batch_size=batch_size,
+            device=device,
+            progress=progress,
+        )
+        described = "the given images"
     result: dict[str, Any] = {
-        "reference": f"{REFERENCES[key]} ({split} split)",
+        "reference": described,
         "extractor": ext.description,
         "n": n,
         "n_reference": n_reference,
@@ -396,7 +467,7 @@ def metrics_of_features(
     return result
 
 
-def fid(source: ImageSource, reference: str = "mnist", **kwargs: Any) -> float:
+def fid(source: ImageSource, reference: str | ImageSource = "mnist", **kwargs: Any) -> float:
     """Fréchet distance of ``source`` to ``reference`` (``extractor="inception"`` for the standard
     Inception FID; default the dataset's classifier; see :func:`evaluate`)."""
     return evaluate(source, reference=reference, metrics=("fid",), **kwargs)["fid"]
