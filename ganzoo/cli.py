@@ -289,7 +289,6 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if folder is None:
         own_data = _held_out_split(args)  # #20: never judge a model silently on its training images
     else:
-        args.split = args.split or "test"  # unused: the folder is the reference
         reference, classifier = _folder_reference(args, gan, folder)
     extractor = check_inputs(  # built once here, reused by evaluate below
         None if args.translate else gan,

@@ -320,7 +320,6 @@ def check_inputs(
     if unknown:
         raise unknown_name("metric", unknown[0], METRICS)
     dataset = measuring_classifier(reference, classifier, metrics, extractor)
-    _check_split(split)
     if source is not None:
         _check_source(source, n)
     if isinstance(n_reference, bool) or not isinstance(n_reference, int) or n_reference < 2:
@@ -330,6 +329,7 @@ def check_inputs(
         _check_reference_images(reference, n_reference)
         return ext
     key = _reference_key(reference)
+    _check_split(split)  # only a named reference has splits
     if not _stats_path(key, split, n_reference, ext).exists():  # fail now, not after the samples
         reference_images(key, split, data_root, n_reference)
     return ext
