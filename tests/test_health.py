@@ -57,7 +57,7 @@ def test_a_healthy_run_is_not_flagged(mnist, tmp_path) -> None:
 def test_an_overpowered_discriminator_is_flagged_and_can_stop_the_run(mnist, tmp_path) -> None:
     torch.manual_seed(0)
     recipe = {"d_optimizer": {"lr": 2e-3}, "g_optimizer": {"lr": 1e-6}}
-    gan = ganzoo.create("dcgan", recipe=recipe)
+    gan = ganzoo.create("dcgan", width=32, recipe=recipe)
     health = HealthConfig(stop_on=["discriminator_wins"])
     result, caught = _fit(gan, mnist, tmp_path, health=health)
     assert result.stopped_by is not None and result.stopped_by.detector == "discriminator_wins"
@@ -140,7 +140,7 @@ def test_the_oscillation_detector_on_constructed_loss_sequences(losses, config, 
 
 def test_a_generator_that_ignores_its_noise_is_flagged_as_mode_collapse(mnist, tmp_path) -> None:
     torch.manual_seed(0)
-    gan = ganzoo.create("dcgan")
+    gan = ganzoo.create("dcgan", width=32)
     forward = gan.generator.forward  # the same latent code for every sample
     gan.generator.forward = lambda z, labels=None: forward(z[:1].expand_as(z), labels)
     result, _ = _fit(gan, mnist, tmp_path, steps=200)
