@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import stopping_trainer, tiny_args
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -151,6 +153,26 @@ def test_a_replicate_is_measured_as_the_tag_it_repeats() -> None:
     zoo_fid = _script("zoo_fid")
     assert zoo_fid.replicate_tag("wgan-gp", "fashion-mnist") == "wgan-gp.fashion_mnist"
     assert zoo_fid.replicate_tag("dcgan", "mnist") in _pretrained_tags()
+
+
+def test_an_unfinished_replicate_is_named_and_not_measured(tmp_path) -> None:
+    """A replicate stopped short of its planned steps (one that spans sessions) would pass for
+    the recipe's result; zoo_fid.py --seed-runs measures only finished ones."""
+    import ganzoo
+    from ganzoo.data import TensorImages, load_embedded
+
+    data = load_embedded()
+    digits = TensorImages(data.images[:64], data.labels[:64], 10, "digits")
+    seeds = tmp_path / "seeds"
+    settings = {"batch_size": 8, "progress": False, "num_samples": 8, "gif": False, "steps": 4}
+    for seed, trainer in ((1, stopping_trainer(2)), (2, ganzoo.Trainer)):
+        gan = ganzoo.create("dcgan", **tiny_args("dcgan"))
+        trainer(gan, digits, seeds / "dcgan_mnist" / f"seed{seed}", **settings).fit()
+    (seeds / "dcgan_mnist" / "seed3").mkdir()  # no checkpoint yet: not a replicate
+    finished, unfinished = _script("zoo_fid").replicate_runs(seeds)
+    assert finished == [seeds / "dcgan_mnist" / "seed2"]
+    assert len(unfinished) == 1 and "seed1: at step 2 of 4, not measured" in unfinished[0]
+    assert "--only dcgan_mnist --seed 1" in unfinished[0]
 
 
 def test_seed_zero_is_not_a_replicate(tmp_path) -> None:

@@ -20,7 +20,8 @@ exists, unless ``--force``); ``python docs/scripts/zoo_table.py`` turns them int
 measures the seed replicates that ``train_pretrained.py --seed N`` trained into
 runs/seeds/<config>/seed<N>/, with the same protocol, into
 ``docs/zoo/results/seeds/<config>.seed<N>.json``: the table gives a tag with replicates its
-mean and standard deviation over seeds (the published tag is seed 0).
+mean and standard deviation over seeds (the published tag is seed 0). A replicate that has not
+reached its recipe's steps (stopped, or still training) is named and left unmeasured.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ganzoo.metrics import evaluate
 from ganzoo.metrics.classifier import prepare_images
 from ganzoo.metrics.evaluate import reference_features, translations
 from ganzoo.metrics.frechet import fid_from_features
+from ganzoo.train import load_checkpoint
 from ganzoo.train.publishing import describe_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,11 +194,27 @@ def replicate_tag(model: str, dataset: str) -> str:
     return f"{model}.{dataset.replace('-', '_')}"
 
 
-def replicate_runs() -> list[Path]:
-    """The seed replicates' run folders that hold a checkpoint, runs/seeds/<config>/seed<N>/."""
-    return sorted(
-        p for p in (ROOT / "runs" / "seeds").glob("*/seed*") if (p / "checkpoints").is_dir()
-    )
+def replicate_runs(seeds: Path = ROOT / "runs" / "seeds") -> tuple[list[Path], list[str]]:
+    """The finished seed replicates, ``seeds/<config>/seed<N>/`` whose last checkpoint is at
+    the run's planned steps, and a line for each unfinished one (stopped or still training),
+    which is not measured: its FID would pass for the recipe's."""
+    finished, unfinished = [], []
+    for run_dir in sorted(seeds.glob("*/seed*")):
+        last = run_dir / "checkpoints" / "last.pt"
+        if not last.is_file():
+            continue
+        state = load_checkpoint(last)
+        step, planned = state["step"], state["trainer"]["steps"]
+        if step >= planned:
+            finished.append(run_dir)
+            continue
+        seed = run_dir.name.removeprefix("seed")
+        unfinished.append(
+            f"{run_dir}: at step {step} of {planned}, not measured; finish it with "
+            f"python docs/scripts/train_pretrained.py --data-root DATA_ROOT "
+            f"--only {run_dir.parent.name} --seed {seed}"
+        )
+    return finished, unfinished
 
 
 def main() -> int:
@@ -215,7 +233,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.seed_runs:
-        for run_dir in replicate_runs():
+        finished, unfinished = replicate_runs()
+        for line in unfinished:
+            print(line, file=sys.stderr)
+        for run_dir in finished:
             seed = run_dir.name.removeprefix("seed")
             path = args.out / "seeds" / f"{run_dir.parent.name}.seed{seed}.json"
             if args.force or not path.exists():
