@@ -74,6 +74,22 @@ def test_zoo_table_gives_a_tag_with_seed_replicates_its_mean_and_spread() -> Non
     assert over_seeds({"inception": {"fid": 17.0}}) == "—"
     record = {"inception": {"fid": 17.0}, "replicate_fids": [18.0, 16.0]}
     assert over_seeds(record) == "17.00 ± 1.00 (3 seeds)"
+    bf16 = {"precision and speed": "bf16 autocast, channels_last (precision auto: ...)"}
+    fp32 = {"precision and speed": "fp32 (precision auto: this CPU has no native bf16)"}
+    same = record | {"training": fp32, "replicate_training": [fp32, fp32]}
+    assert over_seeds(same) == "17.00 ± 1.00 (3 seeds)"
+    mixed = record | {"training": bf16, "replicate_training": [fp32, fp32]}
+    assert over_seeds(mixed) == "17.00 ± 1.00 (3 seeds; bf16 and fp32)"
+
+
+def test_zoo_table_refuses_a_replicate_of_another_recipe() -> None:
+    other_recipes = _script("zoo_table").replicates_of_other_recipes
+    published = {"steps": 36000, "batch size": 64, "seed": 0}
+    tag = {"tag": "dcgan.fashion_mnist", "training": published}
+    same = tag | {"replicate_training": [published | {"seed": 1}]}
+    assert other_recipes([same, {"tag": "lsgan.mnist"}]) == []
+    shorter = tag | {"replicate_training": [published | {"seed": 1, "steps": 28000}]}
+    assert other_recipes([shorter]) == ["dcgan.fashion_mnist"]
 
 
 def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:

@@ -31,18 +31,26 @@ DATASETS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
 def load_results() -> tuple[list[dict], dict[str, dict]]:
     """The per-tag results (sorted by dataset, then FID) and the floors by dataset; a tag with
-    seed replicates holds their FIDs under ``"replicate_fids"``."""
+    seed replicates holds their FIDs under ``"replicate_fids"`` and their training records
+    under ``"replicate_training"``."""
     tags, floors = [], {}
-    replicates: dict[str, list[float]] = {}
+    replicates: dict[str, list[dict]] = {}
     for path in sorted((RESULTS / "seeds").glob("*.json")):
         record = json.loads(path.read_text())
-        replicates.setdefault(record["tag"], []).append(record["inception"]["fid"])
+        replicates.setdefault(record["tag"], []).append(record)
     for path in sorted(RESULTS.glob("*.json")):
         record = json.loads(path.read_text())
         if path.name.startswith("floor."):
             floors[record["dataset"]] = record
         else:
-            tags.append(record | {"replicate_fids": replicates.get(record["tag"], [])})
+            repeats = replicates.get(record["tag"], [])
+            tags.append(
+                record
+                | {
+                    "replicate_fids": [r["inception"]["fid"] for r in repeats],
+                    "replicate_training": [r.get("training", {}) for r in repeats],
+                }
+            )
     # noise models by dataset, then the translators (their dataset is a task) by task
     order = [*DATASETS, *sorted({r["dataset"] for r in tags} - set(DATASETS))]
     tags.sort(key=lambda r: (order.index(r["dataset"]), r["inception"]["fid"]))
@@ -55,12 +63,37 @@ def measured_other_weights(tags: list[dict], index: dict[str, dict]) -> list[str
     return [r["tag"] for r in tags if r.get("sha256") != index.get(r["tag"], {}).get("sha256")]
 
 
+def replicates_of_other_recipes(tags: list[dict]) -> list[str]:
+    """The tags with a seed replicate trained for other steps or batch size than the published
+    run (the recipe changed since): its FID would be averaged with another recipe's."""
+    keys = ("steps", "batch size")
+    return [
+        r["tag"]
+        for r in tags
+        if any(
+            [t.get(k) for k in keys] != [r.get("training", {}).get(k) for k in keys]
+            for t in r.get("replicate_training", [])
+        )
+    ]
+
+
+def precision_of(training: dict) -> str:
+    """The arithmetic a run trained in (``bf16``, ``fp32``) from its training record."""
+    note = training.get("precision and speed")
+    return note.split()[0].rstrip(",") if note else "unrecorded precision"
+
+
 def over_seeds(record: dict) -> str:
-    """``mean ± std (k seeds)`` of a tag's FID and its replicates', or — without replicates."""
+    """``mean ± std (k seeds)`` of a tag's FID and its replicates', or — without replicates;
+    seeds trained in different precisions (machines with and without bf16) say which."""
     fids = [record["inception"]["fid"], *record.get("replicate_fids", [])]
     if len(fids) < 2:
         return "—"
-    return f"{statistics.mean(fids):.2f} ± {statistics.stdev(fids):.2f} ({len(fids)} seeds)"
+    runs = [record.get("training", {}), *record.get("replicate_training", [])]
+    precisions = sorted({precision_of(t) for t in runs})
+    mixed = f"; {' and '.join(precisions)}" if len(precisions) > 1 else ""
+    spread = f"{statistics.mean(fids):.2f} ± {statistics.stdev(fids):.2f}"
+    return f"{spread} ({len(fids)} seeds{mixed})"
 
 
 def verdict(fid: float, target: float | None) -> str:
@@ -269,6 +302,14 @@ def main() -> int:
             f"{', '.join(stale)}: the result measured other weights than ganzoo/pretrained.json "
             "pins; remeasure: python docs/scripts/zoo_fid.py --data-root DATA_ROOT --force "
             + " ".join(f"--only {t}" for t in stale)
+        )
+        return 1
+    other_recipe = replicates_of_other_recipes(tags)
+    if other_recipe:
+        print(
+            f"{', '.join(other_recipe)}: a seed replicate in docs/zoo/results/seeds/ trained "
+            "for other steps or batch size than the published run; retrain it with the current "
+            "recipe (train_pretrained.py --seed N) and remeasure (zoo_fid.py --seed-runs --force)"
         )
         return 1
     anchor = json.loads(ANCHOR.read_text())
