@@ -90,6 +90,11 @@ def test_zoo_table_refuses_a_replicate_of_another_recipe() -> None:
     assert other_recipes([same, {"tag": "lsgan.mnist"}]) == []
     shorter = tag | {"replicate_training": [published | {"seed": 1, "steps": 28000}]}
     assert other_recipes([shorter]) == ["dcgan.fashion_mnist"]
+    best = "best of the run: classifier FID 1.6 at step {} of {}"  # published: the best step
+    early_best = published | {"steps": 34000, "checkpoint": best.format(34000, 36000)}
+    assert other_recipes([tag | {"replicate_training": [early_best]}]) == []
+    longer = published | {"steps": 36000, "checkpoint": best.format(36000, 44000)}
+    assert other_recipes([tag | {"replicate_training": [longer]}]) == ["dcgan.fashion_mnist"]
 
 
 def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:

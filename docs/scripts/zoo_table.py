@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -63,17 +64,24 @@ def measured_other_weights(tags: list[dict], index: dict[str, dict]) -> list[str
     return [r["tag"] for r in tags if r.get("sha256") != index.get(r["tag"], {}).get("sha256")]
 
 
+def planned_steps(training: dict) -> int | None:
+    """The steps a run was planned for: its published checkpoint may be the run's best, at an
+    earlier step (the record then says ``... at step S of N``)."""
+    best = re.search(r" of (\d+)$", training.get("checkpoint", ""))
+    return int(best.group(1)) if best else training.get("steps")
+
+
 def replicates_of_other_recipes(tags: list[dict]) -> list[str]:
-    """The tags with a seed replicate trained for other steps or batch size than the published
+    """The tags with a seed replicate planned for other steps or batch size than the published
     run (the recipe changed since): its FID would be averaged with another recipe's."""
-    keys = ("steps", "batch size")
+
+    def plan(training: dict) -> tuple:
+        return planned_steps(training), training.get("batch size")
+
     return [
         r["tag"]
         for r in tags
-        if any(
-            [t.get(k) for k in keys] != [r.get("training", {}).get(k) for k in keys]
-            for t in r.get("replicate_training", [])
-        )
+        if any(plan(t) != plan(r.get("training", {})) for t in r.get("replicate_training", []))
     ]
 
 
