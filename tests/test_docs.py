@@ -95,6 +95,12 @@ def test_zoo_table_refuses_a_replicate_of_another_recipe() -> None:
     assert other_recipes([tag | {"replicate_training": [early_best]}]) == []
     longer = published | {"steps": 36000, "checkpoint": best.format(36000, 44000)}
     assert other_recipes([tag | {"replicate_training": [longer]}]) == ["dcgan.fashion_mnist"]
+    recorded = published | {"steps": 30000, "planned steps": 36000}  # newer records say so
+    assert other_recipes([tag | {"replicate_training": [recorded]}]) == []
+    planned_longer = recorded | {"planned steps": 44000}
+    assert other_recipes([tag | {"replicate_training": [planned_longer]}]) == [
+        "dcgan.fashion_mnist"
+    ]
 
 
 def test_zoo_scoreboard_counts_met_over_and_unmeasured_family_tags() -> None:
@@ -194,6 +200,12 @@ def test_an_unfinished_replicate_is_named_and_not_measured(tmp_path) -> None:
     assert finished == [seeds / "dcgan_mnist" / "seed2"]
     assert len(unfinished) == 1 and "seed1: at step 2 of 4, not measured" in unfinished[0]
     assert "--only dcgan_mnist --seed 1" in unfinished[0]
+    replicate_runs = _script("zoo_fid").replicate_runs
+    named = replicate_runs(seeds, only=[seeds / "dcgan_mnist" / "seed1"])
+    assert named[0] == [] and named[1] == unfinished
+    assert replicate_runs(seeds, only=[seeds / "dcgan_mnist" / "seed2"]) == (finished, [])
+    with pytest.raises(SystemExit, match="takes replicate folders"):
+        replicate_runs(seeds, only=[tmp_path])
 
 
 def test_seed_zero_is_not_a_replicate(tmp_path) -> None:

@@ -223,6 +223,7 @@ def test_publishing_takes_the_best_checkpoint_and_says_so(mnist, tmp_path) -> No
     assert training["checkpoint"] == (
         f"best of the run: classifier FID {result.best_fid:.3f} at step {result.best_step} of 5"
     )
+    assert training["planned steps"] == 5  # a field, for scripts that compare recipes
     with torch.no_grad():
         assert torch.equal(gan.generate(z, ema=True), best.generate(z, ema=True))
     logged = _fids(out)  # the whole run's measurements, not only those up to the best step

@@ -22,6 +22,11 @@ runs/seeds/<config>/seed<N>/, with the same protocol, into
 ``docs/zoo/results/seeds/<config>.seed<N>.json``: the table gives a tag with replicates its
 mean and standard deviation over seeds (the published tag is seed 0). A replicate that has not
 reached its recipe's steps (stopped, or still training) is named and left unmeasured.
+
+    OMP_NUM_THREADS=1 python docs/scripts/zoo_fid.py --data-root DATA_ROOT \
+        --seed-runs runs/seeds/dcgan_mnist/seed2
+
+measures only the replicates named (one per process lets two measure side by side).
 """
 
 from __future__ import annotations
@@ -194,12 +199,23 @@ def replicate_tag(model: str, dataset: str) -> str:
     return f"{model}.{dataset.replace('-', '_')}"
 
 
-def replicate_runs(seeds: Path = ROOT / "runs" / "seeds") -> tuple[list[Path], list[str]]:
+def replicate_runs(
+    seeds: Path = ROOT / "runs" / "seeds", only: list[Path] | None = None
+) -> tuple[list[Path], list[str]]:
     """The finished seed replicates, ``seeds/<config>/seed<N>/`` whose last checkpoint is at
     the run's planned steps, and a line for each unfinished one (stopped or still training),
-    which is not measured: its FID would pass for the recipe's."""
+    which is not measured: its FID would pass for the recipe's. ``only`` keeps those folders."""
     finished, unfinished = [], []
-    for run_dir in sorted(seeds.glob("*/seed*")):
+    runs = sorted(seeds.glob("*/seed*"))
+    if only is not None:
+        wanted = {path.resolve() for path in only}
+        runs = [run_dir for run_dir in runs if run_dir.resolve() in wanted]
+        if len(runs) < len(wanted):
+            raise SystemExit(
+                f"--seed-runs takes replicate folders {seeds}/<config>/seed<N>; "
+                f"got {', '.join(map(str, only))}"
+            )
+    for run_dir in runs:
         last = run_dir / "checkpoints" / "last.pt"
         if not last.is_file():
             continue
@@ -228,12 +244,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument(
         "--seed-runs",
-        action="store_true",
-        help="measure the seed replicates in runs/seeds/ (train_pretrained.py --seed N) instead",
+        nargs="*",
+        type=Path,
+        metavar="RUN",
+        help="measure the seed replicates in runs/seeds/ (train_pretrained.py --seed N) instead; "
+        "with RUN folders, only those",
     )
     args = parser.parse_args()
-    if args.seed_runs:
-        finished, unfinished = replicate_runs()
+    if args.seed_runs is not None:
+        finished, unfinished = replicate_runs(only=args.seed_runs or None)
         for line in unfinished:
             print(line, file=sys.stderr)
         for run_dir in finished:
@@ -241,7 +260,7 @@ def main() -> int:
             path = args.out / "seeds" / f"{run_dir.parent.name}.seed{seed}.json"
             if args.force or not path.exists():
                 write_measurement(path, measure_replicate(run_dir, args.data_root, args.n))
-        return 0
+        return 1 if unfinished and args.seed_runs else 0  # a named run must be finished
     if not args.no_floors:
         for dataset in NOISE_DATASETS:
             path = args.out / f"floor.{dataset.replace('-', '_')}.json"

@@ -66,7 +66,10 @@ def measured_other_weights(tags: list[dict], index: dict[str, dict]) -> list[str
 
 def planned_steps(training: dict) -> int | None:
     """The steps a run was planned for: its published checkpoint may be the run's best, at an
-    earlier step (the record then says ``... at step S of N``)."""
+    earlier step. Records from 2026-12-03 on say so as ``planned steps``; older ones say
+    ``... at step S of N`` when the best was published."""
+    if training.get("planned steps"):
+        return int(training["planned steps"])
     best = re.search(r" of (\d+)$", training.get("checkpoint", ""))
     return int(best.group(1)) if best else training.get("steps")
 

@@ -100,6 +100,8 @@ def describe_run(
         "hardware": trainer.get("hardware", "unknown"),
         "seed": trainer.get("seed"),
     }
+    if trainer.get("steps"):
+        training["planned steps"] = trainer["steps"]
     if (trainer.get("speed") or {}).get("note"):
         training["precision and speed"] = trainer["speed"]["note"]
     last = state
