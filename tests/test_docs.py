@@ -82,6 +82,18 @@ def test_zoo_table_gives_a_tag_with_seed_replicates_its_mean_and_spread() -> Non
     assert over_seeds(mixed) == "17.00 ± 1.00 (3 seeds; bf16 and fp32)"
 
 
+def test_zoo_table_gives_the_best_tag_over_its_seeds() -> None:
+    best_line = _script("zoo_table").best_line
+    record = {"tag": "dcgan.fashion_mnist", "inception": {"fid": 13.95}}
+    alone = best_line("Fashion-MNIST", record, 15.0)
+    assert alone == (
+        "- Best on Fashion-MNIST: `dcgan.fashion_mnist`, FID 13.95 (target < 15.0: met); "
+        "not repeated with other seeds yet."
+    )
+    seeds = best_line("Fashion-MNIST", record | {"replicate_fids": [15.25, 14.05]}, 15.0)
+    assert seeds.endswith("; over seeds 14.42 ± 0.72 (3 seeds), 2 of 3 under the target.")
+
+
 def test_zoo_table_refuses_a_replicate_of_another_recipe() -> None:
     other_recipes = _script("zoo_table").replicates_of_other_recipes
     published = {"steps": 36000, "batch size": 64, "seed": 0}

@@ -170,11 +170,21 @@ def table(tags: list[dict], floors: dict[str, dict], anchor: dict, index: dict[s
     rows += scoreboard(tags, anchor, index)
     for dataset, r in best.items():
         if r is not None:
-            rows.append(
-                f"- Best on {DATASETS[dataset]}: `{r['tag']}`, FID {r['inception']['fid']:.2f} "
-                f"(target < {goal[dataset]}: {verdict(r['inception']['fid'], goal[dataset])})."
-            )
+            rows.append(best_line(DATASETS[dataset], r, goal[dataset]))
     return "\n".join(rows).rstrip() + "\n"
+
+
+def best_line(title: str, record: dict, goal: float) -> str:
+    """The bullet of a dataset's best tag: its FID against the target, and over its seeds (the
+    mean and spread, and how many seeds are under the target) or that it has none yet."""
+    fid = record["inception"]["fid"]
+    line = f"- Best on {title}: `{record['tag']}`, FID {fid:.2f} "
+    line += f"(target < {goal}: {verdict(fid, goal)})"
+    fids = [fid, *record.get("replicate_fids", [])]
+    if len(fids) < 2:
+        return f"{line}; not repeated with other seeds yet."
+    under = sum(f < goal for f in fids)
+    return f"{line}; over seeds {over_seeds(record)}, {under} of {len(fids)} under the target."
 
 
 def translation_table(tags: list[dict]) -> list[str]:
