@@ -216,8 +216,9 @@ def test_an_unfinished_replicate_is_named_and_not_measured(tmp_path) -> None:
     named = replicate_runs(seeds, only=[seeds / "dcgan_mnist" / "seed1"])
     assert named[0] == [] and named[1] == unfinished
     assert replicate_runs(seeds, only=[seeds / "dcgan_mnist" / "seed2"]) == (finished, [])
-    with pytest.raises(SystemExit, match="takes replicate folders"):
-        replicate_runs(seeds, only=[tmp_path])
+    with pytest.raises(SystemExit, match="takes replicate folders") as refused:
+        replicate_runs(seeds, only=[seeds / "dcgan_mnist" / "seed2", tmp_path])
+    assert str(refused.value).endswith(f"not one: {tmp_path}")  # names only the stranger
 
 
 def test_seed_zero_is_not_a_replicate(tmp_path) -> None:

@@ -208,13 +208,15 @@ def replicate_runs(
     finished, unfinished = [], []
     runs = sorted(seeds.glob("*/seed*"))
     if only is not None:
-        wanted = {path.resolve() for path in only}
-        runs = [run_dir for run_dir in runs if run_dir.resolve() in wanted]
-        if len(runs) < len(wanted):
+        known = {run_dir.resolve() for run_dir in runs}
+        strangers = [str(path) for path in only if path.resolve() not in known]
+        if strangers:
             raise SystemExit(
                 f"--seed-runs takes replicate folders {seeds}/<config>/seed<N>; "
-                f"got {', '.join(map(str, only))}"
+                f"not one: {', '.join(strangers)}"
             )
+        wanted = {path.resolve() for path in only}
+        runs = [run_dir for run_dir in runs if run_dir.resolve() in wanted]
     for run_dir in runs:
         last = run_dir / "checkpoints" / "last.pt"
         if not last.is_file():
