@@ -188,7 +188,8 @@ def test_eval_cli_writes_json(tmp_path, data_root) -> None:
 
 
 def test_default_reference_is_what_the_source_was_trained_on(tmp_path) -> None:
-    from ganzoo.cli import _default_reference, trained_on
+    from ganzoo.cli.evaluate import _default_reference
+    from ganzoo.cli.sources import trained_on
 
     run = tmp_path / "run"
     run.mkdir()
@@ -208,7 +209,7 @@ def test_default_reference_is_what_the_source_was_trained_on(tmp_path) -> None:
 
 
 def test_translation_eval_defaults_to_the_tasks_target_domain() -> None:
-    from ganzoo.cli import _task_target
+    from ganzoo.cli.evaluate import _task_target
 
     assert _task_target("edges2fashion") == _task_target("mnist2fashion") == "fashion-mnist"
     assert _task_target("edges2mnist") == _task_target("thin2thick") == "mnist"

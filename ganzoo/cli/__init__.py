@@ -1,0 +1,32 @@
+"""The ``ganzoo`` command: list, info, train, sample, interpolate, translate, eval, plot, bench,
+export, demo, hub push/pull, one module per command group."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from ..errors import GanzooError, speaking_to_cli
+from ..utils.threads import set_threads
+from .parser import build_parser
+
+__all__ = ["build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ganzoo`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s"
+    )
+    try:
+        set_threads(getattr(args, "threads", None))
+        with speaking_to_cli():
+            return args.func(args)
+    except GanzooError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Aborted.", file=sys.stderr)
+        return 130
