@@ -240,3 +240,15 @@ def test_keep_every_then_a_run_branched_from_a_kept_checkpoint(tmp_path: Path) -
     errors = [line for line in again.stderr.splitlines() if line.startswith("error:")]
     assert again.returncode != 0 and len(errors) == 1 and "add --resume" in errors[0], again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_closed_pipe_ends_quietly() -> None:
+    """`ganzoo list | head -1`: the reader leaves early and ganzoo stops without a traceback."""
+    proc = subprocess.Popen(
+        [*GANZOO, "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before ganzoo writes a line
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr

@@ -4,6 +4,7 @@ export, demo, hub push/pull, one module per command group."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,3 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ganzoo list | head`): stop quietly, as Unix tools do, and keep
+        # Python from complaining again when it flushes stdout on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
