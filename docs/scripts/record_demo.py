@@ -42,7 +42,7 @@ def main() -> int:
         "hardware": trainer.get("hardware"),
         "steps": state["step"],
         "batch_size": trainer.get("batch_size"),
-        "n_critic": state["config"]["recipe"]["n_critic"],
+        "n_critic": state["config"]["args"]["recipe"]["n_critic"],
         "final_log_row": {k: round(v, 4) if isinstance(v, float) else v for k, v in last.items()},
         "torch": torch.__version__,
         "ganzoo": ganzoo.__version__,
