@@ -8,6 +8,10 @@ dataset, and rewrite the folder's config.json "metrics" and README.md (weights a
 their sha256 stays valid). Then run `python docs/scripts/model_table.py` to refresh the docs.
 `--cards-only` rewrites only the model cards (README.md) from each folder's config.json, as
 they are after a change of the card template.
+
+Both ways, each folder's config.json also gets the tag's standard metrics (``standard_metrics``:
+Inception-v3 FID, KID, precision/recall, density/coverage) from the JSON that
+docs/scripts/zoo_fid.py committed in docs/zoo/results/, and its card shows them first.
 """
 
 from __future__ import annotations
@@ -24,6 +28,34 @@ from ganzoo.metrics import evaluate
 from ganzoo.metrics.evaluate import translations
 
 ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "docs" / "zoo" / "results"
+
+
+def with_standard_metrics(config: dict, tag: str) -> dict:
+    """``config`` with the tag's Inception-feature metrics from docs/zoo/results/<tag>.json
+    (the reproduction table's numbers), or without any where the tag has not been measured."""
+    config = {k: v for k, v in config.items() if not k.startswith("standard_metrics")}
+    path = RESULTS / f"{tag}.json"
+    if not path.is_file():
+        return config
+    result = json.loads(path.read_text())
+    inception = result["inception"]
+    config["standard_metrics"] = {
+        "FID (Inception features)": round(inception["fid"], 3),
+        "KID (Inception features)": inception["kid"],
+        "precision / recall (k=3, Inception features)": (
+            f"{inception['precision']:.3f} / {inception['recall']:.3f}"
+        ),
+        "density / coverage (k=5, Inception features)": (
+            f"{inception['density']:.3f} / {inception['coverage']:.3f}"
+        ),
+    }
+    config["standard_metrics_note"] = (
+        f"{inception['extractor']}; {result['protocol']}: the protocol of Lucic et al. 2018, "
+        "comparable with published Inception FIDs. Measured by docs/scripts/zoo_fid.py "
+        f"(docs/zoo/results/{tag}.json)."
+    )
+    return config
 
 
 def main() -> int:
@@ -38,8 +70,9 @@ def main() -> int:
         if args.only and tag not in args.only:
             continue
         folder = ROOT / cfg["local_folder"]
-        config = json.loads((folder / CONFIG_NAME).read_text())
+        config = with_standard_metrics(json.loads((folder / CONFIG_NAME).read_text()), tag)
         if args.cards_only:
+            (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n")
             model_card(config, cfg["hf_hub_id"]).save(folder / "README.md")
             continue
         if not args.data_root:

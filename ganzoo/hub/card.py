@@ -25,17 +25,35 @@ _METRIC_TYPES = {
 }
 
 
+def metric_sets(config: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """Each measured set of config.json as (metrics, note): the standard one (Inception
+    features, ``standard_metrics``) first, then the classifier's (``metrics``)."""
+    return [
+        (config[key], str(config.get(f"{key}_note", "")))
+        for key in ("standard_metrics", "metrics")
+        if config.get(key)
+    ]
+
+
 def eval_results(config: dict[str, Any], task: str) -> list[EvalResult]:
     """The card's ``model-index`` entries: each measured metric, its value, the dataset (test
     split) and the feature extractor (``metric_config``), so the Hub shows the numbers."""
+    dataset = config.get("dataset")
+    if not dataset:
+        return []
+    results = []
+    for metrics, note in metric_sets(config):
+        results += _eval_results(metrics, note.split(";")[0] or None, dataset, task)
+    return results
+
+
+def _eval_results(
+    metrics: dict[str, Any], extractor: str | None, dataset: str, task: str
+) -> list[EvalResult]:
     from huggingface_hub import EvalResult  # heavy: only when a card is made
 
-    dataset = config.get("dataset")
-    if not dataset or not config.get("metrics"):
-        return []
-    extractor = str(config.get("metrics_note", "")).split(";")[0] or None
     results = []
-    for key, value in config["metrics"].items():
+    for key, value in metrics.items():
         prefix = next((p for p in _METRIC_TYPES if key.startswith(p)), None)
         if prefix is None:
             continue
@@ -119,7 +137,12 @@ def model_card(config: dict[str, Any], repo_id: str) -> ModelCard:
     if results:
         data.model_name, data.eval_results = repo_id, results
     c, h, w = config["image_shape"]
-    metrics = config.get("metrics") or {}
+    metrics = (
+        "\n\n".join(
+            f"{_markdown_table(numbers)}\n\n{note}" for numbers, note in metric_sets(config)
+        )
+        or "Not measured yet.\n\n"
+    )  # (the blank line a missing note left)
     training = config.get("training") or {}
     sample_line = (
         f"gan.sample(10, labels=list(range({config['num_classes']})))"
@@ -177,9 +200,7 @@ pictures = ganzoo.to_pil(images)  # a list of PIL images
 
 ## Metrics
 
-{_markdown_table(metrics) if metrics else "Not measured yet."}
-
-{config.get("metrics_note", "")}
+{metrics}
 
 ## Files
 
