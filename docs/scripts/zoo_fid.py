@@ -13,7 +13,8 @@ space, Inception Score and class coverage from the dataset's classifier, and the
 classifier's feature space. The floor of a feature space is FID(first 10k train images vs the
 10k test images). Reference features are cached by key (``$GANZOO_CACHE/stats``), so each split
 is extracted once. Each result is written to ``docs/zoo/results/<tag>.json`` (skipped if it
-exists, unless ``--force``); ``python docs/scripts/zoo_table.py`` turns them into docs/zoo.md.
+exists, unless ``--force``); ``python docs/scripts/zoo_table.py`` turns them into docs/zoo.md,
+and ``python docs/scripts/evaluate_pretrained.py --cards-only`` puts them on the model cards.
 
     OMP_NUM_THREADS=1 python docs/scripts/zoo_fid.py --data-root DATA_ROOT --seed-runs
 
