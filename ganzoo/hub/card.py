@@ -15,7 +15,8 @@ _DATASET_IDS = {
 
 
 _DATASET_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
-# config.json "metrics" keys start with the metric's name; its value is a number or "a / b"
+# config.json "metrics" / "standard_metrics" keys start with the metric's name; a value is a
+# number or "a / b"
 _METRIC_TYPES = {
     "FID": ["fid"],
     "KID": ["kid"],
@@ -50,6 +51,7 @@ def eval_results(config: dict[str, Any], task: str) -> list[EvalResult]:
 def _eval_results(
     metrics: dict[str, Any], extractor: str | None, dataset: str, task: str
 ) -> list[EvalResult]:
+    """One set's entries (see ``eval_results``); keys not in ``_METRIC_TYPES`` are left out."""
     from huggingface_hub import EvalResult  # heavy: only when a card is made
 
     results = []
