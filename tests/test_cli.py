@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from PIL import Image
 
@@ -242,10 +243,15 @@ def test_keep_every_then_a_run_branched_from_a_kept_checkpoint(tmp_path: Path) -
     assert "Traceback" not in again.stderr
 
 
-def test_closed_pipe_ends_quietly() -> None:
-    """`ganzoo list | head -1`: the reader leaves early and ganzoo stops without a traceback."""
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_closed_pipe_ends_quietly(unbuffered: str) -> None:
+    """`ganzoo list | head -1`: the reader leaves early and ganzoo stops without a traceback,
+    whether Python buffers stdout (a pipe, by default) or not (PYTHONUNBUFFERED=1)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
     proc = subprocess.Popen(
-        [*GANZOO, "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+        [*GANZOO, "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env=env
     )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before ganzoo writes a line

@@ -24,7 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         set_threads(getattr(args, "threads", None))
         with speaking_to_cli():
-            return args.func(args)
+            status = args.func(args)
+        sys.stdout.flush()  # a reader gone early shows here, when stdout is a buffered pipe
+        return status
     except GanzooError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
