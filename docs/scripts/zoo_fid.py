@@ -209,15 +209,15 @@ def replicate_runs(
     finished, unfinished = [], []
     runs = sorted(seeds.glob("*/seed*"))
     if only is not None:
-        known = {run_dir.resolve() for run_dir in runs}
-        strangers = [str(path) for path in only if path.resolve() not in known]
+        by_resolved = {run_dir.resolve(): run_dir for run_dir in runs}
+        wanted = [path.resolve() for path in only]
+        strangers = [str(p) for p, r in zip(only, wanted, strict=True) if r not in by_resolved]
         if strangers:
             raise SystemExit(
                 f"--seed-runs takes replicate folders {seeds}/<config>/seed<N>; "
                 f"not one: {', '.join(strangers)}"
             )
-        wanted = {path.resolve() for path in only}
-        runs = [run_dir for run_dir in runs if run_dir.resolve() in wanted]
+        runs = sorted({by_resolved[r] for r in wanted})
     for run_dir in runs:
         last = run_dir / "checkpoints" / "last.pt"
         if not last.is_file():
